@@ -1,0 +1,14 @@
+"""Core's periodic jobs."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from jianguan.core.ledger import ledger_anchor
+
+
+@db_periodic_task(crontab(minute="0"))
+def ledger_anchor_hourly() -> None:
+    """Every hour, record the ledger's head outside the database (see `jianguan ledger verify`)."""
+    ledger_anchor()

@@ -1,0 +1,29 @@
+"""Test-wide set-up: fast password hashing, Huey tasks run immediately, a private anchor file,
+and flushing allowed (transactional tests wipe the database, ledger included)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from huey.contrib.djhuey import HUEY
+
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+settings.LEDGER_ALLOW_FLUSH = True
+HUEY.immediate = True
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _private_anchor_file(settings: Any, tmp_path: Path) -> None:
+    settings.LEDGER_ANCHOR_FILE = tmp_path / "ledger-anchors.log"
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    """Where tests leave screenshots and files for people to look at (kept out of git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
