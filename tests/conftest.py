@@ -17,6 +17,12 @@ HUEY.immediate = True
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from jianguan.lake.engines import spark_stop
+
+    spark_stop()
+
+
 @pytest.fixture(autouse=True)
 def _private_anchor_file(settings: Any, tmp_path: Path) -> None:
     settings.LEDGER_ANCHOR_FILE = tmp_path / "ledger-anchors.log"

@@ -63,8 +63,25 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
-    "jianguan.core",
 ]
+# Jianguan's modules in dependency order (DESIGN.md's layout). A module joins when its folder has an
+# apps.py; its URLs, menu entries, role grants, ledger handlers and demo steps are found by convention.
+JIANGUAN_APPS = [
+    "core",
+    "registry",
+    "lifecycle",
+    "licensing",
+    "supervision",
+    "attendance",
+    "credit",
+    "fees",
+    "bidding",
+    "lake",
+    "concrete",
+    "command",
+    "portal",
+]
+INSTALLED_APPS += [f"jianguan.{name}" for name in JIANGUAN_APPS if (PACKAGE_DIR / name / "apps.py").exists()]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -261,5 +278,6 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "huey": {"level": "INFO"},
+        "py4j": {"level": "WARNING"},
     },
 }

@@ -1,15 +1,18 @@
-"""Roles: who may do what, in one table.
+"""Roles: who may do what.
 
 A role is a Django group named by its code, carrying Django permissions. Which jurisdiction a
 user acts in is not part of the role: it comes from the user's jurisdiction (see ``access``).
-When a module lands it adds its permissions to the roles here, so the whole picture of who may do
-what stays in one readable place. ``roles_sync`` runs after every migrate.
+The roles and the kernel's permissions are listed here; each module grants its own permissions in
+its ``roles.py`` (``GRANTS = {role_code: ("app.codename", ...)}``). ``jianguan roles`` prints the
+whole matrix; ``roles_sync`` applies it after every migrate.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from django.utils.functional import Promise
@@ -70,15 +73,34 @@ def _permission_query(dotted: str) -> Q:
     return Q(content_type__app_label=app_label, codename=codename)
 
 
+def role_permissions() -> dict[str, tuple[str, ...]]:
+    """Every role's permissions: the kernel's above plus every module's GRANTS."""
+    table = {role.code: list(role.permissions) for role in ROLES}
+    for app_config in apps.get_app_configs():
+        if not app_config.name.startswith("jianguan.") or app_config.label == "core":
+            continue
+        try:
+            module = importlib.import_module(f"{app_config.name}.roles")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_config.name}.roles":
+                raise
+            continue
+        for code, permissions in getattr(module, "GRANTS", {}).items():
+            if code not in table:
+                raise UnknownPermission(f"{app_config.name}.roles grants to unknown role {code}")
+            table[code].extend(permission for permission in permissions if permission not in table[code])
+    return {code: tuple(permissions) for code, permissions in table.items()}
+
+
 def roles_sync() -> None:
-    """Create or update one group per role with exactly the permissions listed above."""
-    for role in ROLES:
-        group, _created = Group.objects.get_or_create(name=role.code)
+    """Create or update one group per role with exactly the permissions granted."""
+    for code, permissions in role_permissions().items():
+        group, _created = Group.objects.get_or_create(name=code)
         wanted: list[Permission] = []
-        for dotted in role.permissions:
+        for dotted in permissions:
             permission = Permission.objects.filter(_permission_query(dotted)).first()
             if permission is None:
-                raise UnknownPermission(f"role {role.code} names unknown permission {dotted}")
+                raise UnknownPermission(f"role {code} names unknown permission {dotted}")
             wanted.append(permission)
         group.permissions.set(wanted)
 
