@@ -39,8 +39,16 @@ def main() -> None:
 
         now = timezone.now()
         payload = '{"bid_section":"4205022026000101","person":"42050219800101123X","status":"in"}'
-        row = (now, "device:JGDEMO0001", "attendance.checkin.recorded", "attendance.checkin", "1", payload, "0" * 64,
-               "f" * 64)
+        row = (
+            now,
+            "device:JGDEMO0001",
+            "attendance.checkin.recorded",
+            "attendance.checkin",
+            "1",
+            payload,
+            "0" * 64,
+            "f" * 64,
+        )
 
         def bare_bulk() -> None:
             with transaction.atomic(), connection.cursor() as cursor:
@@ -52,9 +60,15 @@ def main() -> None:
 
         def ledger_bulk() -> None:
             for start in range(0, args.bulk, 1000):
-                events = [Event("attendance.checkin.recorded", "attendance.checkin", str(start + i),
-                                {"bid_section": "4205022026000101", "person": "42050219800101123X", "status": "in"})
-                          for i in range(1000)]
+                events = [
+                    Event(
+                        "attendance.checkin.recorded",
+                        "attendance.checkin",
+                        str(start + i),
+                        {"bid_section": "4205022026000101", "person": "42050219800101123X", "status": "in"},
+                    )
+                    for i in range(1000)
+                ]
                 ledger_append_many(actor="device:JGDEMO0001", events=events, dispatch=False)
 
         def bare_single() -> None:
@@ -65,9 +79,13 @@ def main() -> None:
         def ledger_single() -> None:
             for i in range(args.single):
                 with transaction.atomic():
-                    ledger_append(actor="device:JGDEMO0001", action="attendance.checkin.recorded",
-                                  object_type="attendance.checkin", object_id=str(i),
-                                  payload={"person": "42050219800101123X", "status": "in"})
+                    ledger_append(
+                        actor="device:JGDEMO0001",
+                        action="attendance.checkin.recorded",
+                        object_type="attendance.checkin",
+                        object_id=str(i),
+                        payload={"person": "42050219800101123X", "status": "in"},
+                    )
 
         results = [
             ("bulk, 1,000 per transaction", args.bulk, timed(bare_bulk, repeat=3), timed(ledger_bulk, repeat=3)),
