@@ -249,6 +249,12 @@ LAKE_URI = env.str("LAKE_URI", default=str(VAR_DIR / "lake"))
 ANALYTICS_ENGINE = env.str("ANALYTICS_ENGINE", default="duckdb")
 SPARK_MASTER = env.str("SPARK_MASTER", default="local[*]")
 
+# --- Devices ---------------------------------------------------------------------------
+# Signed device requests (core.signing): how far a request's time may be from the server's.
+DEVICE_SIGNATURE_SKEW_SECONDS = env.int("DEVICE_SIGNATURE_SKEW_SECONDS", default=300)
+# Devices upload batches as raw request bodies (JSON lines, CSV, Parquet), read whole to be verified.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=32 * 1024 * 1024)
+
 # --- Ledger -------------------------------------------------------------------------------
 # Where `jianguan ledger anchor` appends the chain's head, outside the database, so that a
 # truncated tail cannot go unnoticed.

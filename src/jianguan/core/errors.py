@@ -27,6 +27,12 @@ DEVICE_ALREADY_SUSPENDED = _("Device %(serial)s is already suspended.")
 DEVICE_NOT_SUSPENDED = _("Device %(serial)s is not suspended.")
 REASON_REQUIRED = _("A reason is required.")
 DEVICE_SERIAL_TAKEN = _("A device with serial %(serial)s already exists.")
+SIGNATURE_MISSING = _("The request is not signed: header %(header)s is missing.")
+SIGNATURE_INVALID = _("The request signature does not match.")
+SIGNATURE_CLOCK_SKEW = _("The request time differs from the server's by more than %(seconds)s seconds.")
+SIGNATURE_REPLAYED = _("This nonce was already used: the request is a replay.")
+DEVICE_UNKNOWN = _("Device %(serial)s is not registered.")
+DEVICE_SUSPENDED = _("Device %(serial)s is suspended.")
 
 
 class ApplicationError(Exception):
@@ -98,6 +104,11 @@ class PermissionDenied(ApplicationError):
 class Conflict(ApplicationError):
     code = "conflict"
     status = 409
+
+
+class NotAuthenticated(ApplicationError):
+    code = "not_authenticated"
+    status = 401
 
 
 class AccountLocked(ApplicationError):

@@ -178,6 +178,21 @@ class Device(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+class DeviceNonce(models.Model):
+    """A nonce a device has used in a signed request; kept for the clock-skew window so a replayed
+    request is refused."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "nonce"], name="device_nonce_once")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}:{self.nonce}"
+
+
 class LedgerEntry(models.Model):
     """One entry of the append-only, hash-chained event log.
 

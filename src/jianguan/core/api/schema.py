@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
 
@@ -14,3 +15,19 @@ class AutoSchema(SpectacularAutoSchema):
         if len(parts) > 1:
             return parts[-2].removesuffix("Api") + parts[-1]
         return str(super().get_serializer_name(serializer, direction))
+
+
+class DeviceSignatureScheme(OpenApiAuthenticationExtension):
+    """Documents signed device requests (core.signing) in the OpenAPI schema."""
+
+    target_class = "jianguan.core.signing.DeviceSignatureAuthentication"
+    name = "deviceSignature"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Signature",
+            "description": "HMAC-SHA256 with the device's secret over METHOD, PATH?QUERY, X-Timestamp, X-Nonce "
+            "and SHA-256(body), joined by newlines; send X-Device-Serial, X-Timestamp and X-Nonce too.",
+        }

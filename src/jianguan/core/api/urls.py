@@ -8,6 +8,7 @@ urlpatterns = [
     path("jurisdictions/", views.JurisdictionListApi.as_view(), name="jurisdiction-list"),
     path("devices/", views.DeviceListApi.as_view(), name="device-list"),
     path("devices/create/", views.DeviceRegisterApi.as_view(), name="device-register"),
+    path("devices/self/", views.DeviceSelfApi.as_view(), name="device-self"),
     path("devices/<int:device_id>/", views.DeviceDetailApi.as_view(), name="device-detail"),
     path("devices/<int:device_id>/suspend/", views.DeviceSuspendApi.as_view(), name="device-suspend"),
     path("devices/<int:device_id>/resume/", views.DeviceResumeApi.as_view(), name="device-resume"),

@@ -19,6 +19,7 @@ from jianguan.core.access import acting_user, require_permission
 from jianguan.core.api.pagination import paginated_response
 from jianguan.core.ledger import ledger_entries_for, ledger_verify
 from jianguan.core.models import Device, Jurisdiction
+from jianguan.core.signing import DeviceSignatureAuthentication, IsDevice, signing_device
 
 
 class LedgerEntryOutput(serializers.Serializer[Any]):
@@ -136,6 +137,17 @@ class DeviceRegisterApi(APIView):
             jurisdiction=jurisdiction,
         )
         return Response(self.OutputSerializer(device).data, status=status.HTTP_201_CREATED)
+
+
+class DeviceSelfApi(APIView):
+    """For a device (signed request): its own registration. Integrators use it to test signing."""
+
+    authentication_classes = [DeviceSignatureAuthentication]
+    permission_classes = [IsDevice]
+
+    @extend_schema(responses=DeviceOutput)
+    def get(self, request: Request) -> Response:
+        return Response(DeviceOutput(signing_device(request)).data)
 
 
 class DeviceDetailApi(APIView):
