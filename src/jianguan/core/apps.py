@@ -19,7 +19,8 @@ class CoreConfig(AppConfig):
 
 
 def _after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
-    """Once every app has migrated (the last app's signal): protect the ledger, sync roles."""
+    """Once every app has migrated (the last app's signal): protect the ledger, sync roles, register
+    shipped decision rules."""
     if sender is not list(apps.get_app_configs())[-1]:
         return
     from django.db import connections
@@ -27,8 +28,10 @@ def _after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> 
     from jianguan.core.ledger import ledger_triggers_install
     from jianguan.core.models import Department
     from jianguan.core.roles import roles_sync
+    from jianguan.core.rules import rules_sync_files
 
     ledger_triggers_install(connections[using])
     for code in Department.Code.values:
         Department.objects.using(using).get_or_create(code=code)
     roles_sync()
+    rules_sync_files()

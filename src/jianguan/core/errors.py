@@ -35,6 +35,14 @@ DEVICE_UNKNOWN = _("Device %(serial)s is not registered.")
 DEVICE_SUSPENDED = _("Device %(serial)s is suspended.")
 
 
+RULE_UNKNOWN = _("There is no decision rule called %(name)s.")
+RULE_VERSION_UNKNOWN = _("Decision rule %(name)s has no version %(version)s.")
+RULE_INVALID = _("The decision graph is invalid: %(reason)s")
+RULE_TEST_FAILED = _("The decision graph fails its own test case %(case)s: expected %(expected)s, got %(actual)s.")
+RULE_EVALUATION_FAILED = _("Decision rule %(name)s could not be evaluated: %(reason)s")
+RULE_NAME_INVALID = _("A rule name is lower-case letters, digits, dots and underscores, such as licensing.permit.")
+
+
 class ApplicationError(Exception):
     """Base of every error the application raises on purpose."""
 

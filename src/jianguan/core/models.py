@@ -193,6 +193,38 @@ class DeviceNonce(models.Model):
         return f"{self.device_id}:{self.nonce}"
 
 
+class RuleVersion(models.Model):
+    """One version of a JDM decision graph (GoRules). Versions are never changed: a new one is added.
+
+    Shipped graphs (``src/jianguan/rules/*.json``) are registered after every migrate when their
+    content is new; a rules administrator can upload more. A caller may pin a version (a running
+    licence application stays on the version it started with).
+    """
+
+    class Source(models.TextChoices):
+        FILE = "file", _("Shipped with the software")
+        UPLOAD = "upload", _("Uploaded")
+
+    name = models.CharField(_("rule"), max_length=100)
+    version = models.PositiveIntegerField(_("version"))
+    content = models.TextField(_("decision graph"))
+    sha256 = models.CharField(max_length=64)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "version"]
+        verbose_name = _("rule version")
+        verbose_name_plural = _("rule versions")
+        permissions = [("manage_rules", "Can upload new versions of decision rules")]
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="rule_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
 class LedgerEntry(models.Model):
     """One entry of the append-only, hash-chained event log.
 

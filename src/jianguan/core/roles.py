@@ -56,7 +56,16 @@ ROLES: tuple[Role, ...] = (
         "sysadmin",
         _("System administrator"),
         Department.Code.SYSADMIN,
-        (*_DEVICE_ADMIN, *_LEDGER_READ, "core.manage_users", "core.view_user", "core.change_user", "core.add_user"),
+        (
+            *_DEVICE_ADMIN,
+            *_LEDGER_READ,
+            "core.manage_users",
+            "core.view_user",
+            "core.change_user",
+            "core.add_user",
+            "core.manage_rules",
+            "core.view_ruleversion",
+        ),
     ),
     Role("enterprise_user", _("Enterprise user"), None, ()),
 )
