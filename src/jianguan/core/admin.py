@@ -9,7 +9,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
-from jianguan.core.models import Department, Device, Jurisdiction, LedgerEntry, User
+from jianguan.core.access import acting_user
+from jianguan.core.calendar import calendar_day_set
+from jianguan.core.models import CalendarDay, Department, Device, Jurisdiction, LedgerEntry, RuleVersion, User
 
 
 @admin.register(User)
@@ -61,3 +63,24 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ("seq", "occurred_at", "actor_label", "action", "object_type", "object_id")
     list_filter = ("action",)
     search_fields = ("object_id", "actor_label")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
+    """Administrators enter the State Council's schedule for a new year here (through the service)."""
+
+    list_display = ("day", "is_working_day", "note")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "day"
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
+        calendar_day_set(actor=acting_user(request), day=obj.day, is_working_day=obj.is_working_day, note=obj.note)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RuleVersion)
+class RuleVersionAdmin(ReadOnlyAdmin):
+    list_display = ("name", "version", "source", "note", "created_at")
+    list_filter = ("name", "source")

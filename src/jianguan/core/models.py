@@ -193,6 +193,26 @@ class DeviceNonce(models.Model):
         return f"{self.device_id}:{self.nonce}"
 
 
+class CalendarDay(models.Model):
+    """A day whose status the commission has set: a holiday, or a make-up working day.
+
+    Entered by administrators when the State Council publishes the next year's schedule (the
+    ``chinesecalendar`` package only knows years up to its release), or for a local closure.
+    """
+
+    day = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=128)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.day} {'working' if self.is_working_day else 'holiday'}"
+
+
 class RuleVersion(models.Model):
     """One version of a JDM decision graph (GoRules). Versions are never changed: a new one is added.
 
