@@ -69,14 +69,15 @@ def test_steps_run_after_what_they_need(monkeypatch: Any) -> None:
 
     import jianguan.core.demo_framework as framework
 
-    steps = [DemoStep("b", lambda ctx: None, after=("a",)), DemoStep("a", lambda ctx: None)]
+    original = list(core_demo.STEPS)
+    steps = [*original, DemoStep("b", lambda ctx: None, after=("a",)), DemoStep("a", lambda ctx: None)]
     monkeypatch.setattr(core_demo, "STEPS", steps)
     ordered = [step.name for step in framework.collect_steps() if step.name in {"a", "b"}]
     assert ordered == ["a", "b"]
     monkeypatch.setattr(
         core_demo,
         "STEPS",
-        [DemoStep("x", lambda ctx: None, after=("y",)), DemoStep("y", lambda ctx: None, after=("x",))],
+        [*original, DemoStep("x", lambda ctx: None, after=("y",)), DemoStep("y", lambda ctx: None, after=("x",))],
     )
     with pytest.raises(DemoError, match="circle"):
         framework.collect_steps()

@@ -31,6 +31,12 @@ from tests.factories import DeviceFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def base() -> int:
+    """The ledger's head when the test starts (migrate itself records shipped rules)."""
+    return LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
 def _append(n: int, action: str = "test.thing.happened") -> list[LedgerEntry]:
     return [
         ledger_append(
@@ -44,10 +50,11 @@ def _append(n: int, action: str = "test.thing.happened") -> list[LedgerEntry]:
     ]
 
 
-def test_entries_are_numbered_and_chained() -> None:
+def test_entries_are_numbered_and_chained(base: int) -> None:
+    head = LedgerEntry.objects.filter(seq=base).values_list("hash", flat=True).first() or GENESIS_HASH
     entries = _append(3)
-    assert [e.seq for e in entries] == [1, 2, 3]
-    assert entries[0].prev_hash == GENESIS_HASH
+    assert [e.seq for e in entries] == [base + 1, base + 2, base + 3]
+    assert entries[0].prev_hash == head
     assert entries[1].prev_hash == entries[0].hash
     assert entries[2].prev_hash == entries[1].hash
     assert len({e.hash for e in entries}) == 3
@@ -101,39 +108,39 @@ def test_actor_is_recorded_for_users_devices_and_systems(city: Any) -> None:
     assert by_system.actor_label == "system:huey"
 
 
-def test_verify_passes_on_an_intact_chain() -> None:
+def test_verify_passes_on_an_intact_chain(base: int) -> None:
     _append(25)
     result = ledger_verify(chunk_size=7)
     assert result.ok
-    assert result.checked == 25
-    assert result.head_seq == 25
+    assert result.checked == base + 25
+    assert result.head_seq == base + 25
 
 
 @pytest.mark.parametrize(
     "statement",
     [
-        "UPDATE core_ledgerentry SET payload = '{}' WHERE seq = 2",
-        "DELETE FROM core_ledgerentry WHERE seq = 2",
+        "UPDATE core_ledgerentry SET payload = '{}' WHERE seq = %s",
+        "DELETE FROM core_ledgerentry WHERE seq = %s",
     ],
 )
 def test_database_refuses_update_and_delete(statement: str) -> None:
-    _append(3)
+    entries = _append(3)
     assert ledger_triggers_present()
     with (
         pytest.raises((DatabaseError, IntegrityError), match="append-only"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
-        cursor.execute(statement)
-    assert LedgerEntry.objects.count() == 3
+        cursor.execute(statement, [entries[1].seq])
+    assert LedgerEntry.objects.filter(seq__in=[e.seq for e in entries]).count() == 3
 
 
 def test_orm_update_and_delete_are_refused_too() -> None:
-    _append(2)
+    first, second = _append(2)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        LedgerEntry.objects.filter(seq=1).update(action="forged")
+        LedgerEntry.objects.filter(seq=first.seq).update(action="forged")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        LedgerEntry.objects.filter(seq=2).delete()
+        LedgerEntry.objects.filter(seq=second.seq).delete()
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
@@ -145,29 +152,29 @@ def test_postgres_refuses_truncate() -> None:
         cursor.execute("TRUNCATE core_ledgerentry CASCADE")
 
 
-def _tamper(sql: str) -> None:
+def _tamper(sql: str, params: list[Any] | None = None) -> None:
     """What an attacker with database access would do: drop the protection, edit, restore."""
     with ledger_triggers_suspended(), connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, params or [])
 
 
-def test_verify_names_an_altered_entry() -> None:
+def test_verify_names_an_altered_entry(base: int) -> None:
     _append(10)
-    _tamper("UPDATE core_ledgerentry SET payload = '{\"i\":999}' WHERE seq = 6")
+    _tamper("UPDATE core_ledgerentry SET payload = '{\"i\":999}' WHERE seq = %s", [base + 6])
     result = ledger_verify()
     assert not result.ok
-    assert result.broken_seq == 6
+    assert result.broken_seq == base + 6
     assert "altered" in result.reason
-    assert result.checked == 5
+    assert result.checked == base + 5
 
 
 def test_verify_names_a_recomputed_entry_by_its_broken_link() -> None:
     """Re-hashing the edited entry does not help: the next entry no longer links to it."""
     entries = _append(5)
-    row = LedgerEntry.objects.get(seq=3)
+    row = LedgerEntry.objects.get(seq=entries[2].seq)
     forged_payload = '{"i":777}'
     forged_hash = entry_hash(
-        seq=3,
+        seq=row.seq,
         occurred_at=row.occurred_at,
         actor_id=None,
         actor_label=row.actor_label,
@@ -177,37 +184,39 @@ def test_verify_names_a_recomputed_entry_by_its_broken_link() -> None:
         payload=forged_payload,
         prev_hash=entries[1].hash,
     )
-    _tamper(f"UPDATE core_ledgerentry SET payload = '{forged_payload}', hash = '{forged_hash}' WHERE seq = 3")  # noqa: S608
+    _tamper(
+        "UPDATE core_ledgerentry SET payload = %s, hash = %s WHERE seq = %s", [forged_payload, forged_hash, row.seq]
+    )
     result = ledger_verify()
-    assert (result.ok, result.broken_seq) == (False, 4)
+    assert (result.ok, result.broken_seq) == (False, entries[3].seq)
     assert "does not link" in result.reason
 
 
 def test_verify_names_a_deleted_entry() -> None:
-    _append(5)
-    _tamper("DELETE FROM core_ledgerentry WHERE seq = 2")
+    entries = _append(5)
+    _tamper("DELETE FROM core_ledgerentry WHERE seq = %s", [entries[1].seq])
     result = ledger_verify()
-    assert (result.ok, result.broken_seq) == (False, 2)
+    assert (result.ok, result.broken_seq) == (False, entries[1].seq)
     assert "missing" in result.reason
 
 
 def test_anchors_reveal_a_removed_tail(settings: Any, tmp_path: Path) -> None:
-    _append(4)
+    entries = _append(4)
     assert ledger_anchor() is not None
     assert ledger_verify().anchors_checked == 1
-    _tamper("DELETE FROM core_ledgerentry WHERE seq >= 3")
+    _tamper("DELETE FROM core_ledgerentry WHERE seq >= %s", [entries[2].seq])
     result = ledger_verify()
     assert not result.ok
-    assert result.broken_seq == 3
+    assert result.broken_seq == entries[2].seq
     assert "anchor" in result.reason
 
 
-def test_cli_verify_reports_and_fails_on_tampering(capsys: Any) -> None:
-    _append(3)
+def test_cli_verify_reports_and_fails_on_tampering(capsys: Any, base: int) -> None:
+    entries = _append(3)
     call_command("ledger", "verify")
-    assert "ledger intact: 3 entries" in capsys.readouterr().out
-    _tamper("UPDATE core_ledgerentry SET action = 'forged' WHERE seq = 2")
-    with pytest.raises(CommandError, match="broken at entry 2"):
+    assert f"ledger intact: {base + 3} entries" in capsys.readouterr().out
+    _tamper("UPDATE core_ledgerentry SET action = 'forged' WHERE seq = %s", [entries[1].seq])
+    with pytest.raises(CommandError, match=f"broken at entry {entries[1].seq}"):
         call_command("ledger", "verify")
 
 
@@ -230,25 +239,26 @@ def test_handlers_run_in_the_same_transaction() -> None:
     assert LedgerEntry.objects.count() == before
 
 
-def test_handlers_may_append_entries_of_their_own() -> None:
+def test_handlers_may_append_entries_of_their_own(base: int) -> None:
     def follow_up(entry: LedgerEntry) -> None:
         ledger_append(actor="system:linkage", action="demo.follow_up", payload={"cause": entry.seq})
 
     with handlers_replaced({"demo.cause": [follow_up]}):
         ledger_append(actor=None, action="demo.cause")
-    assert list(LedgerEntry.objects.values_list("action", flat=True)) == ["demo.cause", "demo.follow_up"]
+    actions = LedgerEntry.objects.filter(seq__gt=base).values_list("action", flat=True)
+    assert list(actions) == ["demo.cause", "demo.follow_up"]
     assert ledger_verify().ok
 
 
-def test_bulk_append_chains_like_single_appends() -> None:
+def test_bulk_append_chains_like_single_appends(base: int) -> None:
     _append(2)
     entries = ledger_append_many(
         actor="system:import",
         events=[Event("import.row", "t.row", str(i), {"row": i}) for i in range(1000)],
         batch_size=100,
     )
-    assert entries[0].seq == 3
-    assert entries[-1].seq == 1002
+    assert entries[0].seq == base + 3
+    assert entries[-1].seq == base + 1002
     assert ledger_verify().ok
 
 

@@ -64,9 +64,11 @@ def test_upload_then_decide_with_trace() -> None:
     assert decision.version == 1
     table = next(step for step in decision.steps if step.kind == "decisionTableNode")
     assert table.matched is not None
-    assert table.matched["_id"] == "r2"
+    assert table.matched["id"] == "r2"
+    assert table.matched["conditions"] == ["consecutive [3..6)"]
     assert table.input == {"consecutive": 4}
-    assert LedgerEntry.objects.filter(action="core.rule.version_registered").count() == 1
+    registered = LedgerEntry.objects.filter(action="core.rule.version_registered", object_id=str(rule.pk))
+    assert registered.count() == 1
 
 
 def test_new_versions_do_not_disturb_pinned_callers() -> None:
@@ -93,7 +95,7 @@ def test_invalid_graphs_are_refused_and_nothing_is_registered(content: str, code
         rule_version_upload(actor="system:test", name="test.severity", content=content)
     assert caught.value.code == code
     assert "Stack backtrace" not in caught.value.render("en")
-    assert not RuleVersion.objects.exists()
+    assert not RuleVersion.objects.filter(name="test.severity").exists()
 
 
 def test_bad_expression_is_refused() -> None:

@@ -223,6 +223,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Enums stay inline in each component: named enum components collide across modules ("status").
+    "POSTPROCESSING_HOOKS": [],
 }
 
 # --- Background jobs (Huey) ---------------------------------------------------------------

@@ -55,6 +55,17 @@ def jurisdiction_subtree_ids(root_id: int) -> frozenset[int]:
     return frozenset(found)
 
 
+def jurisdiction_ancestor_ids(jurisdiction_id: int) -> frozenset[int]:
+    """The jurisdiction and every one above it: whose officers have it in their scope."""
+    parents = dict(Jurisdiction.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    current: int | None = jurisdiction_id
+    while current is not None and current not in found:
+        found.add(current)
+        current = parents.get(current)
+    return frozenset(found)
+
+
 def scope_for(user: AnyUser) -> Scope:
     """The user's scope, computed once per user object."""
     if not user.is_authenticated or not user.is_active:

@@ -86,9 +86,13 @@ class DemoContext:
 
 @dataclass(frozen=True)
 class DemoStep:
+    """A module's part of the demo city. ``after`` names steps that must exist and run first;
+    ``after_if_present`` names steps to run after only when their module is installed."""
+
     name: str
     run: Callable[[DemoContext], None]
     after: tuple[str, ...] = ()
+    after_if_present: tuple[str, ...] = ()
 
 
 class DemoError(RuntimeError):
@@ -124,6 +128,9 @@ def collect_steps() -> list[DemoStep]:
         state[name] = "visiting"
         for before in steps[name].after:
             visit(before, (*chain, name))
+        for before in steps[name].after_if_present:
+            if before in steps:
+                visit(before, (*chain, name))
         state[name] = "done"
         ordered.append(steps[name])
 

@@ -193,7 +193,13 @@ def _steps(trace: dict[str, Any], kinds: dict[str, str]) -> list[Step]:
         data = node.get("traceData")
         matched = None
         if isinstance(data, dict) and "rule" in data:
-            matched = {"index": data.get("index"), **(data.get("rule") or {})}
+            row = dict(data.get("rule") or {})
+            matched = {
+                "index": data.get("index"),
+                "id": row.pop("_id", None),
+                "description": row.pop("_description", ""),
+                "conditions": [f"{column.split('[', 1)[0]} {test}" for column, test in row.items()],
+            }
         steps.append(
             Step(
                 node=node.get("name", node.get("id", "")),

@@ -1,5 +1,6 @@
-"""OpenAPI generation: nested ``InputSerializer``/``OutputSerializer`` classes (one per API, as the
-house style has them) get component names from their API, so they never collide."""
+"""OpenAPI generation: component names carry the module and, for the nested
+``InputSerializer``/``OutputSerializer`` classes the house style puts in each API, the API's name —
+``CommandAlertDispatchInput``, ``CoreDeviceOutput`` — so modules never collide."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
 class AutoSchema(SpectacularAutoSchema):
     def get_serializer_name(self, serializer: Any, direction: Any) -> str:
-        parts = type(serializer).__qualname__.split(".")
-        if len(parts) > 1:
-            return parts[-2].removesuffix("Api") + parts[-1]
-        return str(super().get_serializer_name(serializer, direction))
+        cls = type(serializer)
+        parts = cls.__qualname__.split(".")
+        name = parts[-2].removesuffix("Api") + parts[-1] if len(parts) > 1 else parts[-1]
+        module = cls.__module__.split(".")
+        prefix = module[1].title() if len(module) > 1 and module[0] == "jianguan" else ""
+        return prefix + name.lstrip("_")
 
 
 class DeviceSignatureScheme(OpenApiAuthenticationExtension):
