@@ -61,7 +61,7 @@ pytest: install
 	.venv/bin/pytest $(PYTEST_ARGS)
 
 bench: install
-	.venv/bin/python bench/run.py
+	for script in bench/bench_*.py; do echo "== $$script"; .venv/bin/python $$script || exit 1; done
 
 clean:
 	rm -rf .venv .venv-uv node_modules var .messages.stamp

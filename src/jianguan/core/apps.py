@@ -20,8 +20,10 @@ class CoreConfig(AppConfig):
 
 def _after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     """Once every app has migrated (the last app's signal): protect the ledger, sync roles, register
-    shipped decision rules."""
-    if sender is not list(apps.get_app_configs())[-1]:
+    shipped decision rules. Django signals only apps that have a models module, so "last" is the
+    last of those."""
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not with_models[-1]:
         return
     from django.db import connections
 
