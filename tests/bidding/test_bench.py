@@ -1,0 +1,28 @@
+"""A tiny run of bench/bench_bidding.py, so the benchmark keeps working as the code changes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_benchmark_smoke_run(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_bidding.py", "--bids", "3000", "--tenders", "300", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "JIANGUAN_VAR": str(tmp_path), "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "3,000 bids, 300 tenders" in done.stdout
+    assert "group-by (baseline)" in done.stdout
+    assert "300 tenders written" in done.stdout
+    assert "not assessed" in done.stdout
