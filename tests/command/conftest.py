@@ -13,9 +13,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 @pytest.fixture
 def city(db: None) -> Jurisdiction:
-    city = JurisdictionFactory(code="420500", name="宜昌市", level=Jurisdiction.Level.CITY)
-    JurisdictionFactory(code="420502", name="西陵区", parent=city)
-    JurisdictionFactory(code="420503", name="伍家岗区", parent=city)
+    city = JurisdictionFactory(
+        code="420500", name="宜昌市", level=Jurisdiction.Level.CITY, latitude=30.70, longitude=111.29
+    )
+    JurisdictionFactory(code="420502", name="西陵区", parent=city, latitude=30.71, longitude=111.28)
+    JurisdictionFactory(code="420503", name="伍家岗区", parent=city, latitude=30.65, longitude=111.36)
     return city
 
 

@@ -13,6 +13,7 @@ class CommandConfig(AppConfig):
         from jianguan.core.navigation import NavItem, register
 
         register(
+            NavItem(_("Command centre"), _("Dashboard"), "command:dashboard", "command.view_alert", order=190),
             NavItem(_("Command centre"), _("Warnings"), "command:warning-list", "command.view_alert", order=200),
             NavItem(_("Command centre"), _("My tasks"), "command:task-list", "command.view_task", order=210),
         )

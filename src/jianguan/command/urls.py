@@ -3,6 +3,7 @@ from django.urls import path
 from jianguan.command import views
 
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
     path("warnings/", views.warning_list, name="warning-list"),
     path("warnings/<int:alert_id>/", views.warning_detail, name="warning-detail"),
     path("warnings/<int:alert_id>/assignees/", views.assignee_options, name="warning-assignees"),

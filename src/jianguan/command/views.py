@@ -18,6 +18,7 @@ from jianguan.command.catalogue import KINDS
 from jianguan.command.forms import DispatchForm, ReasonForm, RecordForm, ReportForm, ReviewForm
 from jianguan.command.models import Alert, Task
 from jianguan.core.access import acting_user, require_permission
+from jianguan.core.dashboards import dashboard_data
 from jianguan.core.errors import ApplicationError
 from jianguan.core.ledger import ledger_entries_for
 from jianguan.core.models import Department, User
@@ -28,8 +29,19 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
 
 
 @login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The command centre's dashboard: every module's panels; the page refreshes them itself."""
+    require_permission(request.user, "command.view_alert", action=_("view the dashboard"))
+    try:
+        refresh_ms = min(max(int(request.GET.get("refresh", 60)), 2), 600) * 1000
+    except ValueError:
+        refresh_ms = 60000
+    return render(request, "command/dashboard.html", {"panels": dashboard_data(request.user), "refresh_ms": refresh_ms})
+
+
+@login_required
 def warning_list(request: HttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "") for key in ("status", "severity", "kind", "q")}
+    filters = {key: request.GET.get(key, "") for key in ("status", "severity", "kind", "jurisdiction", "q")}
     if "status" not in request.GET:
         filters["status"] = "active"
     page = _page(request, selectors.alert_list(user=request.user, filters=filters))

@@ -3,6 +3,7 @@ from django.urls import path
 from jianguan.command.api import views
 
 urlpatterns = [
+    path("dashboard/", views.DashboardApi.as_view(), name="dashboard"),
     path("warnings/", views.AlertListApi.as_view(), name="warning-list"),
     path("warnings/<int:alert_id>/", views.AlertDetailApi.as_view(), name="warning-detail"),
     path("warnings/<int:alert_id>/dispatch/", views.AlertDispatchApi.as_view(), name="warning-dispatch"),

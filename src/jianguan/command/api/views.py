@@ -18,6 +18,7 @@ from jianguan.command import selectors, services
 from jianguan.command.models import Alert, Task, TaskAction
 from jianguan.core.access import acting_user, require_permission
 from jianguan.core.api.pagination import paginated_response
+from jianguan.core.dashboards import dashboard_data
 from jianguan.core.models import Department, User
 
 
@@ -81,6 +82,22 @@ class TaskOutput(serializers.ModelSerializer[Task]):
             "dispatched_at",
             "actions",
         ]
+
+
+class DashboardApi(APIView):
+    """Every dashboard panel the caller may see, with its data (the page polls this)."""
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        code = serializers.CharField()
+        title = serializers.CharField()
+        kind = serializers.CharField()
+        wide = serializers.BooleanField()
+        data = serializers.JSONField()  # type: ignore[assignment]  # the panel's data, as clients read it
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        require_permission(request.user, "command.view_alert", action=_("view the dashboard"))
+        return Response(self.OutputSerializer(dashboard_data(request.user), many=True).data)
 
 
 class AlertListApi(APIView):
