@@ -16,4 +16,5 @@ class CommandConfig(AppConfig):
             NavItem(_("Command centre"), _("Dashboard"), "command:dashboard", "command.view_alert", order=190),
             NavItem(_("Command centre"), _("Warnings"), "command:warning-list", "command.view_alert", order=200),
             NavItem(_("Command centre"), _("My tasks"), "command:task-list", "command.view_task", order=210),
+            NavItem(_("Command centre"), _("Reports"), "command:report-list", "command.view_report", order=220),
         )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.command.models import TaskAction
-from jianguan.core.models import Department, User
+from jianguan.core.models import Department, Jurisdiction, User
 
 
 class DispatchForm(forms.Form):
@@ -40,7 +40,7 @@ class RecordForm(forms.Form):
     attachment = forms.FileField(label=_("Attachment (PDF, JPEG or PNG)"), required=False)
 
 
-class ReportForm(forms.Form):
+class TaskReportForm(forms.Form):
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     attachment = forms.FileField(label=_("Evidence (PDF, JPEG or PNG)"))
 
@@ -50,3 +50,16 @@ class ReviewForm(forms.Form):
         label=_("Decision"), choices=[("accept", _("Accept and close")), ("return", _("Return for more work"))]
     )
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ReportForm(forms.Form):
+    """Which supervision report to generate: the period containing a day, for a jurisdiction."""
+
+    period = forms.ChoiceField(label=_("Period"), choices=[("week", _("Weekly")), ("month", _("Monthly"))])
+    day = forms.DateField(label=_("A day in the period"), widget=forms.DateInput(attrs={"type": "date"}))
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=Jurisdiction.objects.none())
+
+    def __init__(self, *args: Any, jurisdictions: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if jurisdictions is not None:
+            self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]

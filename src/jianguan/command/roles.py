@@ -2,7 +2,13 @@
 
 _SEE = ("command.view_alert", "command.view_task")
 _WORK = (*_SEE, "command.work_task")
-_COMMAND = (*_SEE, "command.dispatch_warning", "command.close_warning")
+_COMMAND = (
+    *_SEE,
+    "command.dispatch_warning",
+    "command.close_warning",
+    "command.view_report",
+    "command.generate_report",
+)
 
 GRANTS: dict[str, tuple[str, ...]] = {
     "command_operator": _COMMAND,
@@ -18,5 +24,5 @@ GRANTS: dict[str, tuple[str, ...]] = {
     "credit_officer": _WORK,
     "credit_head": _WORK,
     "sysadmin": _WORK,
-    "discipline_investigator": _SEE,
+    "discipline_investigator": (*_SEE, "command.view_report"),
 }

@@ -38,3 +38,11 @@ def ledger_check_and_warn() -> bool:
             condition_key="core.ledger_broken",
         )
     return False
+
+
+@db_periodic_task(crontab(hour="6", minute="10"))
+def generate_due_reports() -> None:
+    """Every morning: archive last week's and last month's reports that are still missing."""
+    from jianguan.command.reports import reports_generate_due
+
+    reports_generate_due()

@@ -4,6 +4,9 @@ from jianguan.command import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("reports/", views.report_list, name="report-list"),
+    path("reports/<int:report_id>/pdf/", views.report_file, {"kind": "pdf"}, name="report-pdf"),
+    path("reports/<int:report_id>/xlsx/", views.report_file, {"kind": "xlsx"}, name="report-xlsx"),
     path("warnings/", views.warning_list, name="warning-list"),
     path("warnings/<int:alert_id>/", views.warning_detail, name="warning-detail"),
     path("warnings/<int:alert_id>/assignees/", views.assignee_options, name="warning-assignees"),

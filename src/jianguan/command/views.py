@@ -15,13 +15,15 @@ from django.views.decorators.http import require_POST
 
 from jianguan.command import selectors, services
 from jianguan.command.catalogue import KINDS
-from jianguan.command.forms import DispatchForm, ReasonForm, RecordForm, ReportForm, ReviewForm
-from jianguan.command.models import Alert, Task
-from jianguan.core.access import acting_user, require_permission
+from jianguan.command.forms import DispatchForm, ReasonForm, RecordForm, ReportForm, ReviewForm, TaskReportForm
+from jianguan.command.models import Alert, Report, Task
+from jianguan.command.reports import report_generate
+from jianguan.core.access import access_object, acting_user, require_permission, scope_queryset
 from jianguan.core.dashboards import dashboard_data
 from jianguan.core.errors import ApplicationError
 from jianguan.core.ledger import ledger_entries_for
 from jianguan.core.models import Department, User
+from jianguan.core.selectors import jurisdiction_list
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -37,6 +39,49 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except ValueError:
         refresh_ms = 60000
     return render(request, "command/dashboard.html", {"panels": dashboard_data(request.user), "refresh_ms": refresh_ms})
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    """Archived weekly and monthly reports in the user's jurisdictions; generate a missing one."""
+    require_permission(request.user, "command.view_report", action=_("view reports"))
+    reports = scope_queryset(Report.objects.select_related("jurisdiction"), request.user)
+    form = ReportForm(request.POST or None, jurisdictions=jurisdiction_list(user=request.user))
+    if request.method == "POST":
+        require_permission(request.user, "command.generate_report", action=_("generate reports"))
+        if form.is_valid():
+            try:
+                report = report_generate(
+                    actor=acting_user(request),
+                    period=form.cleaned_data["period"],
+                    start=form.cleaned_data["day"],
+                    jurisdiction=form.cleaned_data["jurisdiction"],
+                )
+            except ApplicationError as error:
+                messages.error(request, error.render())
+            else:
+                messages.success(request, _("Report generated."))
+                return redirect(f"{request.path}#report-{report.pk}")
+        else:
+            messages.error(request, _("Please correct the form: %(errors)s") % {"errors": form.errors.as_text()})
+    return render(
+        request,
+        "command/report_list.html",
+        {
+            "page": _page(request, reports),
+            "form": form,
+            "can_generate": request.user.has_perm("command.generate_report"),
+        },
+    )
+
+
+@login_required
+def report_file(request: HttpRequest, report_id: int, kind: str) -> HttpResponseBase:
+    require_permission(request.user, "command.view_report", action=_("view reports"))
+    report = access_object(Report.objects.all(), request.user, report_id, what=_("Report"))
+    handle = report.pdf if kind == "pdf" else report.xlsx
+    name = f"{report.jurisdiction.name}-{report.get_period_display()}-{report.start:%Y%m%d}.{kind}"
+    return FileResponse(handle.open("rb"), as_attachment=kind != "pdf", filename=name)
 
 
 @login_required
@@ -158,7 +203,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "can_accept": works_here and task.status == Task.Status.ASSIGNED,
             "can_review": user.has_perm("command.dispatch_warning") and task.status == Task.Status.REPORTED,
             "record_form": RecordForm(),
-            "report_form": ReportForm(),
+            "report_form": TaskReportForm(),
             "review_form": ReviewForm(),
         },
     )
@@ -187,7 +232,7 @@ def _task_post(request: HttpRequest, task_id: int, step: str) -> HttpResponse:
             messages.success(request, _("Recorded."))
         elif step == "report":
             require_permission(actor, "command.work_task", action=_("work on tasks"))
-            report = ReportForm(request.POST, request.FILES)
+            report = TaskReportForm(request.POST, request.FILES)
             if not report.is_valid():
                 raise ValueError(report.errors.as_text())
             services.task_report(

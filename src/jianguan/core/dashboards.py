@@ -72,3 +72,33 @@ def dashboard_data(user: AnyUser) -> list[dict[str, Any]]:
         }
         for panel in panels_for(user)
     ]
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A module's section of the periodic supervision report: a table for a period and jurisdiction.
+
+    ``compute(start, end, jurisdiction_ids)`` returns ``{"columns": [...], "rows": [[...], ...],
+    "note": "…"}`` for the half-open period [start, end). Modules add ``REPORT_SECTIONS`` to their
+    ``dashboard.py``.
+    """
+
+    code: str
+    title: Label
+    compute: Callable[[Any, Any, frozenset[int]], dict[str, Any]]
+    order: int = 100
+
+
+def report_sections() -> list[ReportSection]:
+    found: list[ReportSection] = []
+    for app_config in apps.get_app_configs():
+        if not app_config.name.startswith("jianguan."):
+            continue
+        try:
+            module = importlib.import_module(f"{app_config.name}.dashboard")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_config.name}.dashboard":
+                raise
+            continue
+        found.extend(getattr(module, "REPORT_SECTIONS", []))
+    return sorted(found, key=lambda section: (section.order, section.code))

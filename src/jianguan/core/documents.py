@@ -101,32 +101,46 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[dict[str, Any] | Sequence[Any]]
+    name: str = "Sheet1"
+
+
 def workbook_bytes(
     *, title: str, columns: Sequence[Column], rows: Iterable[dict[str, Any] | Sequence[Any]], sheet: str = "Sheet1"
 ) -> bytes:
     """An .xlsx with a title row, frozen bold headers, filters and column widths."""
-    book = Workbook(write_only=False)
-    page = book.active
-    assert page is not None
-    page.title = sheet[:31]
-    page.append([title])
-    page["A1"].font = Font(bold=True, size=13)
-    page.append([column.title for column in columns])
+    return workbook_sheets_bytes([Sheet(title=title, columns=columns, rows=rows, name=sheet)])
+
+
+def workbook_sheets_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """An .xlsx of several sheets, each laid out as :func:`workbook_bytes` lays out one."""
+    book = Workbook()
     header_fill = PatternFill("solid", fgColor="DCE6F4")
-    for index, column in enumerate(columns, start=1):
-        cell = page.cell(row=2, column=index)
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(vertical="center")
-        page.column_dimensions[get_column_letter(index)].width = column.width
-    count = 0
-    for row in rows:
-        values = [row.get(column.key) for column in columns] if isinstance(row, dict) else list(row)
-        page.append([_cell(value) for value in values])
-        count += 1
-    page.freeze_panes = "A3"
-    if columns:
-        page.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{count + 2}"
+    for number, sheet in enumerate(sheets):
+        page = book.active if number == 0 else book.create_sheet()
+        assert page is not None
+        page.title = sheet.name[:31]
+        page.append([sheet.title])
+        page["A1"].font = Font(bold=True, size=13)
+        page.append([column.title for column in sheet.columns])
+        for index, column in enumerate(sheet.columns, start=1):
+            cell = page.cell(row=2, column=index)
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            cell.alignment = Alignment(vertical="center")
+            page.column_dimensions[get_column_letter(index)].width = column.width
+        count = 0
+        for row in sheet.rows:
+            values = [row.get(column.key) for column in sheet.columns] if isinstance(row, dict) else list(row)
+            page.append([_cell(value) for value in values])
+            count += 1
+        page.freeze_panes = "A3"
+        if sheet.columns:
+            page.auto_filter.ref = f"A2:{get_column_letter(len(sheet.columns))}{count + 2}"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
