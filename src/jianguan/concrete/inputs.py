@@ -1,0 +1,376 @@
+"""Reading and checking specimen-group files (CSV or Parquet) for the analytics jobs.
+
+Every column is read as it is typed and converted in the engine, so a non-numeric strength in row
+9,000,001 is reported as such (with its row) instead of breaking the reader or turning silently into
+NULL. The checks run in the same pass as the evaluation (a count per batch); only when something is
+wrong does :func:`locate_problems` scan the file again, in a single-threaded DuckDB that numbers the
+rows, to name the first offending rows and columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ibis
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.concrete.domain import (
+    GRADES,
+    HALF_UP,
+    HIGH_STRENGTH_FK,
+    MAX_GROUPS_PER_BATCH,
+    SIZE_FACTORS,
+    STRENGTH_RANGE,
+)
+from jianguan.core.errors import ApplicationError
+from jianguan.lake import engines
+
+if TYPE_CHECKING:
+    from ibis.backends import BaseBackend
+
+REQUIRED_COLUMNS = ("batch_id", "grade", "group_id", "size_mm", "f1", "f2", "f3")
+OPTIONAL_COLUMNS = ("sigma0", "size_factor")
+STRENGTH_COLUMNS = ("f1", "f2", "f3")
+ROW = "_row"
+
+CANNOT_READ = _("Cannot read %(path)s: %(reason)s")
+NOT_A_TABLE_FILE = _("expected a .csv or .parquet file")
+MISSING_COLUMNS = _("%(path)s lacks the required column(s) %(columns)s (required: %(required)s).")
+INPUT_INVALID = _("%(path)s has invalid data (%(count)s problem(s) shown):")
+
+PROBLEMS = {
+    "empty": _("%(column)s is empty"),
+    "not_a_number": _("%(column)s = %(value)s is not a number"),
+    "strength_range": _("%(column)s = %(value)s is not a cube strength between 0 and 200 MPa"),
+    "unknown_grade": _("grade %(value)s is unknown (expected C10 to C100 in steps of 5, e.g. C30)"),
+    "unknown_size": _("size_mm = %(value)s is not a cube size (100, 150 or 200)"),
+    "sigma0_range": _("sigma0 = %(value)s is not a standard deviation between 0 and 50 MPa"),
+    "size_factor_range": _("size_factor = %(value)s is implausible (expected 0.80 to 1.20)"),
+    "size_factor_required": _(
+        "from C60, 100 and 200 mm cubes need a size_factor determined by tests (GB/T 50107-2010 §4.3.2)"
+    ),
+    "size_factor_fixed": _("size_factor = %(value)s, but below C60 the standard fixes 0.95 (100 mm) and 1.05 (200 mm)"),
+    "mixed_grades": _("the batch mixes grades %(value)s"),
+    "mixed_sigma0": _("the batch's rows give different sigma0 values (%(value)s); give one value on every row"),
+    "duplicate_group": _("group %(value)s appears more than once in the batch"),
+    "batch_too_large": _("the batch has %(value)s groups; an inspection lot has at most %(maximum)s"),
+}
+ROW_LOCATION = _("row %(row)s (batch %(batch)s, group %(group)s)")
+BATCH_LOCATION = _("batch %(batch)s (first at row %(row)s)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located by row (1 = the first data row) and batch/group."""
+
+    code: str
+    row: int | None
+    batch_id: str | None
+    group_id: str | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def render(self, language: str | None = None) -> str:
+        with translation.override(language):
+            where = str(BATCH_LOCATION if self.code in BATCH_PROBLEMS else ROW_LOCATION) % {
+                "row": self.row if self.row is not None else "?",
+                "batch": self.batch_id or "—",
+                "group": self.group_id or "—",
+            }
+            what = str(PROBLEMS[self.code]) % {
+                "column": self.column or "",
+                "value": "—" if self.value is None else repr(self.value) if self.code == "not_a_number" else self.value,
+                "maximum": MAX_GROUPS_PER_BATCH,
+            }
+            return f"{where}: {what}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "row": self.row,
+            "batch_id": self.batch_id,
+            "group_id": self.group_id,
+            "column": self.column,
+            "value": self.value,
+        }
+
+
+BATCH_PROBLEMS = {"mixed_grades", "mixed_sigma0", "duplicate_group", "batch_too_large"}
+
+
+class InputInvalid(ApplicationError):
+    """The input file cannot be evaluated: which rows and columns are wrong, and how."""
+
+    code = "concrete_input_invalid"
+    status = 400
+
+    def __init__(self, *, path: str | Path, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            INPUT_INVALID,
+            path=Path(path).name,
+            count=len(self.problems),
+            extra={"problems": [problem.as_dict() for problem in self.problems]},
+        )
+
+    def render(self, language: str | None = None) -> str:
+        head = super().render(language)
+        return "\n".join([head, *(f"  - {problem.render(language)}" for problem in self.problems)])
+
+
+class InputUnreadable(ApplicationError):
+    code = "concrete_input_unreadable"
+    status = 400
+
+
+class MissingColumns(ApplicationError):
+    code = "concrete_input_invalid"
+    status = 400
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+
+def connect(engine: str | None = None, *, threads: int | None = None) -> BaseBackend:
+    """An engine for the concrete jobs.
+
+    On DuckDB, Parquet float statistics are not trusted to rule out NaN (``parquet_can_have_nan``):
+    Arrow-written files leave NaN out of min/max, and DuckDB 2.0 would otherwise fold ``isnan(x)`` and
+    ``x >= 200`` to false and let a NaN strength through (duckdb/duckdb#25521).
+    """
+    backend = engines.connect(engine, threads=threads)
+    if backend.name == "duckdb":
+        backend.raw_sql("SET parquet_can_have_nan = true")
+    return backend
+
+
+def open_input(backend: BaseBackend, path: str | Path, *, row_numbers: bool = False) -> ibis.Table:
+    """The file as an Ibis table with lower-case column names; CSV columns stay text.
+
+    ``row_numbers`` (DuckDB only, used to locate problems) adds ``_row``: 1 for the first data row.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputUnreadable(CANNOT_READ, path=path, reason="no such file")
+    if suffix not in {".csv", ".parquet", ".pq"} and not path.is_dir():
+        raise InputUnreadable(CANNOT_READ, path=path, reason=NOT_A_TABLE_FILE)
+    try:
+        if row_numbers:
+            table = _numbered(backend, path, csv=suffix == ".csv")
+        elif suffix == ".csv" and backend.name == "pyspark":
+            table = backend.read_csv(str(path), header=True, inferSchema=False)
+        elif suffix == ".csv":
+            table = backend.read_csv(str(path), all_varchar=True, header=True)
+        else:
+            table = engines.read_file(backend, path)
+    except ApplicationError:
+        raise
+    except Exception as exc:  # the reader's own message says what is wrong with the file
+        raise InputUnreadable(CANNOT_READ, path=path.name, reason=str(exc).splitlines()[0]) from exc
+    renames = {name.strip().lower(): name for name in table.columns if name != name.strip().lower()}
+    if renames:
+        table = table.rename(renames)
+    missing = [column for column in REQUIRED_COLUMNS if column not in table.columns]
+    if missing:
+        raise MissingColumns(
+            MISSING_COLUMNS,
+            path=path.name,
+            columns=", ".join(missing),
+            required=", ".join(REQUIRED_COLUMNS),
+            extra={"missing_columns": missing},
+        )
+    return table
+
+
+def _numbered(backend: BaseBackend, path: Path, *, csv: bool) -> ibis.Table:
+    """A DuckDB view of the file with the data rows numbered in file order (one thread keeps order)."""
+    name = f"numbered_{abs(hash(str(path)))}"
+    quoted = str(path).replace("'", "''")
+    if csv:
+        source = f"read_csv('{quoted}', all_varchar = true, header = true, parallel = false)"
+        backend.raw_sql(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT row_number() OVER () AS {ROW}, * FROM {source}"  # noqa: S608
+        )
+    else:
+        backend.raw_sql(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT file_row_number + 1 AS {ROW}, * EXCLUDE (file_row_number) "  # noqa: S608
+            f"FROM read_parquet('{quoted}', file_row_number = true)"
+        )
+    return backend.table(name)
+
+
+# -- typing and row checks -----------------------------------------------------------------------------
+
+
+def _text(column: ibis.Value) -> ibis.StringValue:
+    return column.cast("string").strip()
+
+
+def _number(column: ibis.Value) -> ibis.FloatingValue:
+    if column.type().is_numeric():
+        return column.cast("float64")
+    return column.cast("string").strip().try_cast("float64")
+
+
+def _present(table: ibis.Table, name: str) -> bool:
+    return name in table.columns
+
+
+def typed(table: ibis.Table) -> ibis.Table:
+    """Typed, derived columns beside the raw ones, and a flag per row check.
+
+    Adds: ``b`` (batch id), ``g`` (group id), ``fk`` (fcu,k or NULL), ``size`` (mm), ``x1..x3``
+    (strengths, float), ``sigma0_num``, ``factor_num``, and ``bad`` (any row problem).
+    """
+    grade = _text(table.grade).upper()
+    size = _number(table.size_mm)
+    sigma0_raw = table.sigma0 if _present(table, "sigma0") else ibis.null("string")
+    factor_raw = table.size_factor if _present(table, "size_factor") else ibis.null("string")
+    sigma0_text = _text(sigma0_raw)
+    factor_text = _text(factor_raw)
+    t = table.mutate(
+        b=_text(table.batch_id),
+        g=_text(table.group_id),
+        fk=ibis.ifelse(grade.isin(list(GRADES)), grade.substr(1).try_cast("int64"), ibis.null("int64")),
+        size=size,
+        x1=_number(table.f1),
+        x2=_number(table.f2),
+        x3=_number(table.f3),
+        sigma0_given=sigma0_text.notnull() & (sigma0_text != ""),
+        sigma0_num=_number(sigma0_raw) if _present(table, "sigma0") else ibis.null("float64"),
+        factor_given=factor_text.notnull() & (factor_text != ""),
+        factor_num=_number(factor_raw) if _present(table, "size_factor") else ibis.null("float64"),
+    )
+    return t.mutate(bad=_any_problem(t))
+
+
+def _strength_bad(x: ibis.FloatingValue) -> ibis.BooleanValue:
+    low, high = STRENGTH_RANGE
+    return x.isnull() | x.isnan() | (x <= low) | (x >= high)
+
+
+def _factor_hundredths(x: ibis.FloatingValue) -> ibis.IntegerValue:
+    # clamped first: a NaN or huge factor must not break the cast (it is reported as out of range)
+    return (ibis.least(ibis.greatest(x, 0.0), 100.0) * 100 + HALF_UP).floor().cast("int64")
+
+
+def _row_checks(t: ibis.Table) -> list[tuple[ibis.BooleanValue, str, str, ibis.Value]]:
+    """(failing condition, problem code, column, offending value) in the order they are reported."""
+    size_ok = t.size.isin([float(size) for size in SIZE_FACTORS])
+    high_odd_size = (t.fk >= HIGH_STRENGTH_FK) & (t.size != 150)
+    standard = ibis.cases((t.size == 100, 95), (t.size == 200, 105), else_=100)
+    checks: list[tuple[ibis.BooleanValue, str, str, ibis.Value]] = [
+        (t.b.isnull() | (t.b == ""), "empty", "batch_id", t.b),
+        (t.g.isnull() | (t.g == ""), "empty", "group_id", t.g),
+        (t.fk.isnull(), "unknown_grade", "grade", _text(t.grade)),
+        (~size_ok.fill_null(False), "unknown_size", "size_mm", _text(t.size_mm)),
+    ]
+    for name, x in (("f1", t.x1), ("f2", t.x2), ("f3", t.x3)):
+        raw = _text(t[name])
+        checks.append((raw.isnull() | (raw == ""), "empty", name, raw))
+        checks.append((x.isnull(), "not_a_number", name, raw))
+        checks.append((_strength_bad(x), "strength_range", name, raw))
+    checks += [
+        (
+            t.sigma0_given
+            & (t.sigma0_num.isnull() | t.sigma0_num.isnan() | (t.sigma0_num <= 0) | (t.sigma0_num >= 50)),
+            "sigma0_range",
+            "sigma0",
+            _text(t.sigma0) if "sigma0" in t.columns else ibis.null("string"),
+        ),
+        (
+            t.factor_given
+            & (t.factor_num.isnull() | t.factor_num.isnan() | (t.factor_num < 0.8) | (t.factor_num > 1.2)),
+            "size_factor_range",
+            "size_factor",
+            _text(t.size_factor) if "size_factor" in t.columns else ibis.null("string"),
+        ),
+        (high_odd_size.fill_null(False) & ~t.factor_given, "size_factor_required", "size_factor", ibis.null("string")),
+        (
+            t.factor_given & ~high_odd_size.fill_null(False) & (_factor_hundredths(t.factor_num) != standard),
+            "size_factor_fixed",
+            "size_factor",
+            _text(t.size_factor) if "size_factor" in t.columns else ibis.null("string"),
+        ),
+    ]
+    return checks
+
+
+def _any_problem(t: ibis.Table) -> ibis.BooleanValue:
+    conditions = [condition.fill_null(False) for condition, *_ in _row_checks(t)]
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result = result | condition
+    return result
+
+
+def batch_problem_flags(aggregated: ibis.Table) -> ibis.BooleanValue:
+    """Whether a batch (aggregated by the evaluation) has any problem at all."""
+    a = aggregated
+    return (
+        (a.bad_rows > 0)
+        | (a.fk_min != a.fk_max)
+        | ((a.sigma0_count > 0) & ((a.sigma0_count != a.n_total) | (a.sigma0_min != a.sigma0_max)))
+        | (a.group_ids != a.n_total)
+        | (a.n_total > MAX_GROUPS_PER_BATCH)
+    )
+
+
+# -- locating problems -----------------------------------------------------------------------------------
+
+
+def locate_problems(path: str | Path, *, limit: int = 20) -> list[Problem]:
+    """The first problems of the file in row order (a DuckDB scan with numbered rows)."""
+    backend = connect("duckdb", threads=1)
+    table = typed(open_input(backend, path, row_numbers=True))
+    problems: list[Problem] = []
+
+    checks = _row_checks(table)
+    code = ibis.cases(*[(condition.fill_null(False), code) for condition, code, _, _ in checks])
+    column = ibis.cases(*[(condition.fill_null(False), name) for condition, _, name, _ in checks])
+    value = ibis.cases(*[(condition.fill_null(False), raw.cast("string")) for condition, _, _, raw in checks])
+    rows = (
+        table.filter(table.bad)
+        .select(ROW, "b", "g", code=code, column=column, value=value)
+        .order_by(ROW)
+        .limit(limit)
+        .to_pyarrow()
+        .to_pylist()
+    )
+    problems += [Problem(row["code"], row[ROW], row["b"], row["g"], row["column"], row["value"]) for row in rows]
+
+    # batch checks look at every row whose own value is usable, bad rows included
+    known = table.filter(table.b.notnull() & (table.b != ""))
+    batches = known.group_by("b").aggregate(
+        row=known[ROW].min(),
+        n_total=known.count(),
+        grades=known.grade.cast("string").strip().upper().collect(where=known.fk.notnull(), distinct=True),
+        sigma0s=known.sigma0_num.collect(where=known.sigma0_given, distinct=True),
+        sigma0_count=known.sigma0_given.cast("int64").sum(),
+    )
+    for row in batches.filter(batches.grades.length() > 1).order_by("row").limit(limit).to_pyarrow().to_pylist():
+        problems.append(Problem("mixed_grades", row["row"], row["b"], value=", ".join(sorted(row["grades"]))))
+    mixed_sigma0 = batches.filter(
+        (batches.sigma0_count > 0) & ((batches.sigma0_count != batches.n_total) | (batches.sigma0s.length() > 1))
+    )
+    for row in mixed_sigma0.order_by("row").limit(limit).to_pyarrow().to_pylist():
+        values = sorted(str(value) for value in row["sigma0s"])
+        if row["sigma0_count"] != row["n_total"]:
+            values.append("—")
+        problems.append(Problem("mixed_sigma0", row["row"], row["b"], value=", ".join(values)))
+    too_large = batches.filter(batches.n_total > MAX_GROUPS_PER_BATCH).order_by("row").limit(limit)
+    for row in too_large.to_pyarrow().to_pylist():
+        problems.append(Problem("batch_too_large", row["row"], row["b"], value=str(row["n_total"])))
+
+    identified = known.filter(known.g.notnull() & (known.g != ""))
+    duplicates = identified.group_by(["b", "g"]).aggregate(row=identified[ROW].min(), count=identified.count())
+    for row in duplicates.filter(duplicates["count"] > 1).order_by("row").limit(limit).to_pyarrow().to_pylist():
+        problems.append(Problem("duplicate_group", row["row"], row["b"], row["g"], value=row["g"]))
+
+    problems.sort(key=lambda problem: problem.row or 0)
+    return problems[:limit]
