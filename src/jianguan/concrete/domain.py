@@ -418,7 +418,7 @@ def judge(stats: BatchStatistics) -> Verdict:
             notes.append("sigma0_floor")
         s0 = fmt_hundredths(sigma0)
         factor = sigma_known_min_factor(fk)
-        checks = (
+        checks: tuple[Check, ...] = (
             Check(Quantity.MEAN, mean, f"fcu,k + 0.7σ0 = {fk} + 0.7 × {s0}", base + 70 * sigma0),
             Check(Quantity.MINIMUM, minimum, f"fcu,k − 0.7σ0 = {fk} − 0.7 × {s0}", base - 70 * sigma0),
             Check(

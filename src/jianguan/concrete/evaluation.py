@@ -61,11 +61,12 @@ def _clamped(x: ibis.FloatingValue, low: float, high: float) -> ibis.FloatingVal
     return ibis.least(ibis.greatest(x, low), high)
 
 
-def group_values(t: ibis.Table) -> ibis.Table:
+def group_values(t: ibis.Table, *, keep: tuple[str, ...] = ()) -> ibis.Table:
     """Each group's representative value in tenths of a MPa (NULL when excluded), per §4.3.
 
     Mean of three (half-up), or the middle value when max or min is more than 15 % off it, excluded
     when both are; then the size factor (0.95 / 1.05, or the supplied one from C60) and half-up again.
+    Also keeps the cubes in tenths (``d1..d3``, ``low``, ``middle``, ``high``) and the ``keep`` columns.
     """
     low_strength, high_strength = STRENGTH_RANGE
 
@@ -92,7 +93,22 @@ def group_values(t: ibis.Table) -> ibis.Table:
         else_=100,
     )
     sigma0 = ibis.ifelse(t.sigma0_given, hundredths(t.sigma0_num), ibis.null("int64"))
-    return t.select("b", "g", "fk", "grade", "bad", value=(raw * factor + 50) // 100, sigma0=sigma0)
+    return t.select(
+        "b",
+        "g",
+        "fk",
+        "grade",
+        "bad",
+        "d1",
+        "d2",
+        "d3",
+        "low",
+        "middle",
+        "high",
+        *keep,
+        value=(raw * factor + 50) // 100,
+        sigma0=sigma0,
+    )
 
 
 # -- batch verdicts ---------------------------------------------------------------------------------
@@ -134,8 +150,11 @@ def _std_hundredths(n: ibis.IntegerValue, s1: ibis.IntegerValue, s2: ibis.Intege
     )
 
 
-def batch_verdicts(stats: ibis.Table, *, language: str | None = None) -> ibis.Table:
-    """Method, the inequalities (exact, in 1/10,000 MPa), passed, margin and the explanation, per batch."""
+def batch_verdicts(stats: ibis.Table, *, language: str | None = None, explain: bool = True) -> ibis.Table:
+    """Method, the inequalities (exact, in 1/10,000 MPa), passed, margin and the explanation, per batch.
+
+    ``explain=False`` leaves the reason out (jobs that only need the numbers).
+    """
     a = stats
     n = a.n
     fk = a.fk_max
@@ -185,7 +204,7 @@ def batch_verdicts(stats: ibis.Table, *, language: str | None = None) -> ibis.Ta
         min=ibis.ifelse(t.n > 0, _fmt(t.minimum, 1), ibis.null("string")),
         method=t.method,
         passed=t.passed,
-        reason=_reason(t, language),
+        reason=_reason(t, language) if explain else ibis.null("string"),
         margin=margin,
         fcu_k=t.fk,
         n_total=t.n_total,

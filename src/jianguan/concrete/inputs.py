@@ -61,6 +61,7 @@ PROBLEMS = {
 }
 ROW_LOCATION = _("row %(row)s (batch %(batch)s, group %(group)s)")
 BATCH_LOCATION = _("batch %(batch)s (first at row %(row)s)")
+PROBLEM_LINE = _("%(where)s: %(what)s")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class Problem:
                 "value": "—" if self.value is None else repr(self.value) if self.code == "not_a_number" else self.value,
                 "maximum": MAX_GROUPS_PER_BATCH,
             }
-            return f"{where}: {what}"
+            return str(PROBLEM_LINE) % {"where": where, "what": what}
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -59,7 +59,7 @@ LOCAL_OFFSET = dt.timedelta(hours=8)  # China Standard Time: labs work 08:00–1
 
 
 class ForgeryKind(StrEnum):
-    PASS_LINE = "pass_line"
+    PASS_LINE = "pass_line"  # noqa: S105  (a forgery kind, not a password)
     LOW_VARIANCE = "low_variance"
     REPEATED_VALUES = "repeated_values"
     DIGIT_PREFERENCE = "digit_preference"
@@ -85,6 +85,7 @@ class SyntheticLabData:
     planted: list[PlantedForgery]
     labs: list[str]
     decoys: dict[str, str] = field(default_factory=dict)
+    press_owners: dict[str, str] = field(default_factory=dict)  # the registry: serial → lab (today)
 
     def evaluation_input(self) -> pa.Table:
         """Only the columns of the ``concrete evaluate`` contract."""
@@ -141,10 +142,10 @@ def generate(
     # presses: 1–3 per lab; a few run with their clock up to 2.5 minutes fast (honest)
     press_lab: list[int] = []
     press_serials: list[str] = []
-    for lab in range(n_labs):
+    for number in range(n_labs):
         for _ in range(int(rng.integers(1, 4))):
-            press_lab.append(lab)
-            press_serials.append(f"YAW-{lab + 1:03d}{len(press_serials) % 10}-{int(rng.integers(1000, 9999))}")
+            press_lab.append(number)
+            press_serials.append(f"YAW-{number + 1:03d}{len(press_serials) % 10}-{int(rng.integers(1000, 9999))}")
     press_lab_arr = np.array(press_lab)
     press_skew = np.where(rng.random(len(press_lab)) < 0.15, rng.uniform(30, 150, len(press_lab)), 0.0)
 
@@ -186,7 +187,7 @@ def generate(
     kind = np.where((kind == 0) & (sizes != 3), 1, kind)
 
     batch_lab = rng.choice(n_labs, size=n_batches, p=lab_weight / lab_weight.sum())
-    batch_plant = np.array([lab_plants[lab][int(rng.integers(len(lab_plants[lab])))] for lab in batch_lab])
+    batch_plant = np.array([lab_plants[index][int(rng.integers(len(lab_plants[index])))] for index in batch_lab])
     batch_grade = _choice(rng, GRADE_SHARES, n_batches)
     batch_fk = np.array([GRADES[grade] for grade in batch_grade])
     batch_size_mm = np.where(batch_fk >= 60, 150, _choice(rng, SIZE_SHARES, n_batches).astype(int))
@@ -289,10 +290,11 @@ def generate(
         planted[chosen] = ForgeryKind.UPLOAD_BEFORE_TEST.value
         truth.append(PlantedForgery(ForgeryKind.UPLOAD_BEFORE_TEST, lab_ids[lab_index], groups=len(chosen)))
 
-    for lab_index in forger.get(ForgeryKind.SHARED_PRESS, []):
+    honest_owners = [index for index in order if len(rows_of(index))]
+    for number, lab_index in enumerate(forger.get(ForgeryKind.SHARED_PRESS, [])):
         # the forger reports tests "done" on another lab's press (whose serial it copied) while that
         # lab is using it
-        owner = next(index for index in order if len(rows_of(index)))
+        owner = honest_owners[number % len(honest_owners)]
         borrowed = lab_press[owner][0]
         rows = rows_of(lab_index)
         chosen = rows[rng.random(len(rows)) < 0.25]
@@ -317,7 +319,10 @@ def generate(
                 verdict = evaluate_batch(
                     "b",
                     grade=str(batch_grade[batch]),
-                    groups=[CubeGroup(str(i), *f[row], size_mm=int(size_mm[row])) for i, row in enumerate(rows)],
+                    groups=[
+                        CubeGroup(str(i), f[row, 0], f[row, 1], f[row, 2], size_mm=int(size_mm[row]))
+                        for i, row in enumerate(rows)
+                    ],
                     sigma0=None if math.isnan(sigma0[batch]) else float(sigma0[batch]),
                 )
                 margin = verdict.margin
@@ -328,10 +333,9 @@ def generate(
                     break
                 step = shift * (100 / SIZE_FACTORS[int(size_mm[rows[0]])])  # measured cubes carry the size
                 f[rows] = np.clip(_half_up_tenths(f[rows] + step), 1, 199)
-        planted[np.isin(batch_of, chosen)] = ForgeryKind.PASS_LINE.value
-        truth.append(
-            PlantedForgery(ForgeryKind.PASS_LINE, lab_ids[lab_index], groups=int(np.isin(batch_of, chosen).sum()))
-        )
+        forged = np.isin(batch_of, chosen)
+        planted[forged] = ForgeryKind.PASS_LINE.value
+        truth.append(PlantedForgery(ForgeryKind.PASS_LINE, lab_ids[lab_index], groups=int(forged.sum())))
 
     loads = np.round(f * area / 1000, 2)  # what the forged records claim the press read
 
@@ -365,4 +369,6 @@ def generate(
         "press_buyer": lab_ids[buyer_lab],
         "sold_press": press_serials[sold],
     }
-    return SyntheticLabData(groups=table, planted=truth, labs=lab_ids, decoys=decoys)
+    owners = {serial: lab_ids[int(press_lab_arr[index])] for index, serial in enumerate(press_serials)}
+    owners[press_serials[sold]] = lab_ids[buyer_lab]
+    return SyntheticLabData(groups=table, planted=truth, labs=lab_ids, decoys=decoys, press_owners=owners)
