@@ -115,7 +115,11 @@ def group_values(t: ibis.Table, *, keep: tuple[str, ...] = ()) -> ibis.Table:
 
 
 def batch_statistics(values: ibis.Table) -> ibis.Table:
-    """Per batch: counts, sums for mean and S, minimum, grade and σ0, and the input checks' counts."""
+    """Per batch: counts, sums for mean and S, minimum, grade and σ0, and the input checks' counts.
+
+    Repeated group ids are counted by :func:`duplicate_groups`, a query of its own: inside this
+    aggregation they would force the group values to be materialised for a second consumer.
+    """
     v = values
     return v.group_by(batch_id=v.b).aggregate(
         n_total=v.count(),
@@ -128,7 +132,6 @@ def batch_statistics(values: ibis.Table) -> ibis.Table:
         sigma0_min=v.sigma0.min(),
         sigma0_max=v.sigma0.max(),
         sigma0_count=v.sigma0.count(),
-        group_ids=v.g.nunique(),
         bad_rows=v.bad.cast("int64").sum(),
     )
 
@@ -196,12 +199,13 @@ def batch_verdicts(stats: ibis.Table, *, language: str | None = None, explain: b
         ibis.least(lhs1 - t.rhs1, lhs2 - t.rhs2),
     )
     t = t.mutate(ok1=ok1.fill_null(False), ok2=ok2.fill_null(False), ok3=ok3.fill_null(False), passed=passed)
+    t = t.mutate(**_number_texts(t))
     return t.select(
         "batch_id",
         n_groups=t.n,
-        mean=ibis.ifelse(t.n > 0, _fmt(t.mean, 1), ibis.null("string")),
-        s=ibis.ifelse(t.n > 1, _fmt(t.s, 2), ibis.null("string")),
-        min=ibis.ifelse(t.n > 0, _fmt(t.minimum, 1), ibis.null("string")),
+        mean=ibis.ifelse(t.n > 0, t.mean_t, ibis.null("string")),
+        s=ibis.ifelse(t.n > 1, t.s_t, ibis.null("string")),
+        min=ibis.ifelse(t.n > 0, t.min_t, ibis.null("string")),
         method=t.method,
         passed=t.passed,
         reason=_reason(t, language) if explain else ibis.null("string"),
@@ -215,48 +219,99 @@ def batch_verdicts(stats: ibis.Table, *, language: str | None = None, explain: b
 # -- explanations in the engine (the same words as domain.Explainer) ------------------------------------
 
 
+def _join(*pieces: ibis.Value | str) -> ibis.StringValue:
+    """Concatenate in one call (``concat_ws``): far cheaper than a chain of ``||`` on long texts."""
+    return ibis.literal("").join([ibis.literal(piece) if isinstance(piece, str) else piece for piece in pieces])
+
+
 def _fmt(value: ibis.IntegerValue, digits: int) -> ibis.StringValue:
-    """A non-negative integer carrying ``digits`` decimals as text: 332 → "33.2"."""
+    """A non-negative integer carrying ``digits`` (1 or 2) decimals as text: 332 → "33.2", 7 → "0.07"."""
     scale = 10**digits
-    return (value // scale).cast("string") + "." + (value % scale).cast("string").lpad(digits, "0")
+    fraction = (value % scale + scale).cast("string").substr(1)  # 107 → "07": padding without lpad
+    return _join((value // scale).cast("string"), ".", fraction)
 
 
 def _fmt_trimmed(value: ibis.IntegerValue) -> ibis.StringValue:
     """An integer in 1/10,000 as text without trailing zeros: 333695 → "33.3695", 270000 → "27"."""
     magnitude = value.abs()
-    fraction = (magnitude % 10_000).cast("string").lpad(4, "0").re_replace("0+$", "")
-    return (
-        ibis.ifelse(value < 0, "-", "")
-        + (magnitude // 10_000).cast("string")
-        + ibis.ifelse(fraction == "", "", "." + fraction)
+    fraction = magnitude % 10_000
+    digits = ibis.cases(
+        (fraction == 0, 0),
+        (fraction % 1000 == 0, 1),
+        (fraction % 100 == 0, 2),
+        (fraction % 10 == 0, 3),
+        else_=4,
+    )
+    decimals = (fraction + 10_000).cast("string").substr(1).substr(0, digits)
+    return _join(
+        ibis.ifelse(value < 0, "-", ""),
+        (magnitude // 10_000).cast("string"),
+        ibis.ifelse(digits == 0, "", _join(".", decimals)),
     )
 
 
 _PLACEHOLDER = re.compile(r"(%\(\w+\)s|%%)")
 
 
-def _render(template: str, values: dict[str, ibis.Value | str]) -> ibis.StringValue:
-    """A %-template with named placeholders as a string expression."""
-    pieces: list[ibis.Value] = []
+def _pieces(template: str, values: dict[str, ibis.Value | str]) -> list[ibis.Value | str]:
+    """A %-template with named placeholders as the pieces to concatenate."""
+    pieces: list[ibis.Value | str] = []
     for piece in _PLACEHOLDER.split(template):
         if not piece:
             continue
         if piece == "%%":
-            pieces.append(ibis.literal("%"))
+            pieces.append("%")
         elif match := re.fullmatch(r"%\((\w+)\)s", piece):
             value = values[match[1]]
-            pieces.append(ibis.literal(value) if isinstance(value, str) else value.cast("string"))
+            pieces.append(value if isinstance(value, str) else value.cast("string"))
         else:
-            pieces.append(ibis.literal(piece))
-    result = pieces[0]
-    for piece in pieces[1:]:
-        result = result + piece
-    return result
+            pieces.append(piece)
+    return pieces
+
+
+def _coefficient(value: ibis.IntegerValue, choices: tuple[int, ...]) -> ibis.StringValue:
+    """One of a few coefficients (hundredths) as text, without arithmetic: 115 → "1.15"."""
+    cases = [(value == choice, f"{choice / 100:.2f}") for choice in choices]
+    return ibis.cases(*cases, else_=NOT_AVAILABLE)
+
+
+def _number_texts(t: ibis.Table) -> dict[str, ibis.Value]:
+    """Every number of the explanation as text, once per batch (the reason then only concatenates)."""
+    known = t.method == Method.SIGMA_KNOWN.value
+    statistical = t.method == Method.STATISTICAL.value
+    fk = t.fk.cast("string")
+    s0 = _fmt(t.s0_used.fill_null(0), 2)
+    l1 = _coefficient(t.l1, (115, 105, 95))
+    l2 = _coefficient(t.l2, (90, 85))
+    l3 = _coefficient(t.l3, (115, 110))
+    known_min = _coefficient(t.known_min, (85, 90))
+    return {
+        "n_t": t.n.cast("string"),
+        "fk_t": fk,
+        "mean_t": ibis.ifelse(t.n > 0, _fmt(t.mean.fill_null(0), 1), NOT_AVAILABLE),
+        "s_t": ibis.ifelse(t.n > 1, _fmt(t.s.fill_null(0), 2), NOT_AVAILABLE),
+        "min_t": ibis.ifelse(t.n > 0, _fmt(t.minimum.fill_null(0), 1), NOT_AVAILABLE),
+        "sigma0_t": ibis.ifelse(t.sigma0.notnull(), _fmt(t.sigma0.fill_null(0), 2), NOT_AVAILABLE),
+        "rhs1_t": _fmt_trimmed(t.rhs1.fill_null(0)),
+        "rhs2_t": _fmt_trimmed(t.rhs2.fill_null(0)),
+        "rhs3_t": _fmt_trimmed(t.rhs3.fill_null(0)),
+        "formula1_t": ibis.cases(
+            (known, _join("fcu,k + 0.7σ0 = ", fk, " + 0.7 × ", s0)),
+            (statistical, _join("fcu,k + λ1·S = ", fk, " + ", l1, " × ", _fmt(t.s_used.fill_null(0), 2))),
+            else_=_join("λ3·fcu,k = ", l3, " × ", fk),
+        ),
+        "formula2_t": ibis.cases(
+            (known, _join("fcu,k − 0.7σ0 = ", fk, " − 0.7 × ", s0)),
+            (statistical, _join("λ2·fcu,k = ", l2, " × ", fk)),
+            else_=_join("λ4·fcu,k = 0.95 × ", fk),
+        ),
+        "formula3_t": _join(known_min, "·fcu,k = ", known_min, " × ", fk),
+    }
 
 
 def _reason(t: ibis.Table, language: str | None) -> ibis.StringValue:
+    """The explanation, word for word as ``domain.Explainer``: one flat concatenation per batch."""
     words = explainer(language)
-    fk = t.fk.cast("string")
     known = t.method == Method.SIGMA_KNOWN.value
     statistical = t.method == Method.STATISTICAL.value
     method_name = ibis.cases(
@@ -264,65 +319,50 @@ def _reason(t: ibis.Table, language: str | None) -> ibis.StringValue:
         (statistical, words.methods[Method.STATISTICAL]),
         else_=words.methods[Method.NON_STATISTICAL],
     )
-    head = _render(
-        words.head,
-        {
-            "method": method_name,
-            "n": t.n,
-            "mean": ibis.ifelse(t.n > 0, _fmt(t.mean, 1), NOT_AVAILABLE),
-            "s": ibis.ifelse(t.n > 1, _fmt(t.s, 2), NOT_AVAILABLE),
-            "min": ibis.ifelse(t.n > 0, _fmt(t.minimum, 1), NOT_AVAILABLE),
-        },
-    )
-    s0 = _fmt(t.s0_used, 2)
-    formula1 = ibis.cases(
-        (known, "fcu,k + 0.7σ0 = " + fk + " + 0.7 × " + s0),
-        (statistical, "fcu,k + λ1·S = " + fk + " + " + _fmt(t.l1, 2) + " × " + _fmt(t.s_used, 2)),
-        else_="λ3·fcu,k = " + _fmt(t.l3, 2) + " × " + fk,
-    )
-    formula2 = ibis.cases(
-        (known, "fcu,k − 0.7σ0 = " + fk + " − 0.7 × " + s0),
-        (statistical, "λ2·fcu,k = " + _fmt(t.l2, 2) + " × " + fk),
-        else_="λ4·fcu,k = 0.95 × " + fk,
-    )
-    formula3 = _fmt(t.known_min, 2) + "·fcu,k = " + _fmt(t.known_min, 2) + " × " + fk
+    head = _pieces(words.head, {"method": method_name, "n": t.n_t, "mean": t.mean_t, "s": t.s_t, "min": t.min_t})
 
-    def check(quantity: Quantity, lhs: ibis.IntegerValue, ok: ibis.BooleanValue, formula, rhs) -> ibis.StringValue:  # type: ignore[no-untyped-def]
-        text = _render(
+    def check(
+        quantity: Quantity, lhs: ibis.StringValue, ok: ibis.BooleanValue, formula: str, rhs: str
+    ) -> list[ibis.Value | str]:
+        text = _pieces(
             words.check,
             {
                 "quantity": words.quantities[quantity],
-                "lhs": _fmt(lhs, 1),
+                "lhs": lhs,
                 "op": ibis.ifelse(ok, "≥", "<"),
-                "formula": formula,
-                "rhs": _fmt_trimmed(rhs),
+                "formula": t[formula],
+                "rhs": t[rhs],
             },
         )
-        return text + ibis.ifelse(ok, " ✓", " ✗")
+        return [words.separator, *text, ibis.ifelse(ok, " ✓", " ✗")]
 
-    sep = words.separator
-    evaluated = t.n > 0
     values = {
-        "excluded": t.n_total - t.n,
-        "total": t.n_total,
-        "n": t.n,
-        "s": ibis.ifelse(t.n > 1, _fmt(t.s, 2), NOT_AVAILABLE),
-        "sigma0": ibis.ifelse(t.sigma0.notnull(), _fmt(t.sigma0.fill_null(0), 2), NOT_AVAILABLE),
+        "excluded": (t.n_total - t.n).cast("string"),
+        "total": t.n_total.cast("string"),
+        "n": t.n_t,
+        "s": t.s_t,
+        "sigma0": t.sigma0_t,
     }
-    optional: list[tuple[ibis.BooleanValue, ibis.StringValue]] = [
-        (evaluated, check(Quantity.MEAN, t.mean, t.ok1, formula1, t.rhs1)),
-        (evaluated, check(Quantity.MINIMUM, t.minimum, t.ok2, formula2, t.rhs2)),
-        (evaluated & known, check(Quantity.MINIMUM, t.minimum, t.ok3, formula3, t.rhs3)),
-        (t.n_total > t.n, _render(words.notes["excluded"], values)),
-        (evaluated & known & (t.sigma0 < S_FLOOR), _render(words.notes["sigma0_floor"], values)),
-        (evaluated & ~known & (t.sigma0_count > 0), _render(words.notes["sigma0_not_a_lot"], values)),
-        (statistical & (t.s < S_FLOOR), _render(words.notes["s_floor"], values)),
-        (~evaluated, _render(words.notes["nothing_to_evaluate"], values)),
-    ]
-    text = head
-    for condition, part in optional:
-        text = text + ibis.ifelse(condition.fill_null(False), sep + part, "")
-    return text + " → " + ibis.ifelse(t.passed, words.outcomes[True], words.outcomes[False])
+
+    def note(condition: ibis.BooleanValue, key: str) -> ibis.StringValue:
+        return ibis.ifelse(condition.fill_null(False), _join(words.separator, *_pieces(words.notes[key], values)), "")
+
+    evaluated = t.n > 0
+    outcome = ibis.ifelse(t.passed, words.outcomes[True], words.outcomes[False])
+    full = _join(
+        *head,
+        *check(Quantity.MEAN, t.mean_t, t.ok1, "formula1_t", "rhs1_t"),
+        *check(Quantity.MINIMUM, t.min_t, t.ok2, "formula2_t", "rhs2_t"),
+        ibis.ifelse(known, _join(*check(Quantity.MINIMUM, t.min_t, t.ok3, "formula3_t", "rhs3_t")), ""),
+        note(t.n_total > t.n, "excluded"),
+        note(known & (t.sigma0 < S_FLOOR), "sigma0_floor"),
+        note(~known & (t.sigma0_count > 0), "sigma0_not_a_lot"),
+        note(statistical & (t.s < S_FLOOR), "s_floor"),
+        " → ",
+        outcome,
+    )
+    empty = _join(*head, note(t.n_total > t.n, "excluded"), note(~evaluated, "nothing_to_evaluate"), " → ", outcome)
+    return ibis.ifelse(evaluated, full, empty)
 
 
 # -- the whole run ----------------------------------------------------------------------------------------
@@ -347,9 +387,15 @@ class EvaluationRun:
 
 
 def verdict_expression(backend: BaseBackend, path: str | Path, *, language: str | None = None) -> ibis.Table:
-    """The whole job as one Ibis expression over the input file."""
+    """The whole job as one Ibis expression over the input file, ordered by batch."""
     table = typed(open_input(backend, path))
-    return batch_verdicts(batch_statistics(group_values(table)), language=language)
+    return batch_verdicts(batch_statistics(group_values(table)), language=language).order_by("batch_id")
+
+
+def duplicate_groups(table: ibis.Table) -> ibis.IntegerScalar:
+    """How many (batch, group) ids occur more than once: each group may be counted only once."""
+    keys = table.group_by(["b", "g"]).aggregate(rows=table.count())
+    return keys.filter(keys.rows > 1).count()
 
 
 def evaluate_file(
@@ -368,12 +414,14 @@ def evaluate_file(
     expression = verdict_expression(backend, path, language=language)
     say(f"reading and evaluating {Path(path).name} on {name}")
     verdicts = backend.to_pyarrow(expression)
+    say("checking that no group is listed twice")
+    duplicates = backend.execute(duplicate_groups(typed(open_input(backend, path))))
     evaluated = time.perf_counter()
-    if pc.any(verdicts["problem"]).as_py():
+    if duplicates or pc.any(verdicts["problem"]).as_py():
         say("the input has problems: locating them")
         raise InputInvalid(path=path, problems=locate_problems(path))
     groups = int(pc.sum(verdicts["n_total"]).as_py() or 0)
-    verdicts = verdicts.drop_columns(["problem"]).sort_by("batch_id")
+    verdicts = verdicts.drop_columns(["problem"])
     return EvaluationRun(
         verdicts=verdicts,
         engine=name,

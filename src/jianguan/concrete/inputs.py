@@ -209,7 +209,9 @@ def _numbered(backend: BaseBackend, path: Path, *, csv: bool) -> ibis.Table:
 
 
 def _text(column: ibis.Value) -> ibis.StringValue:
-    return column.cast("string").strip()
+    if column.type().is_string():
+        return column.strip()
+    return column.cast("string")
 
 
 def _number(column: ibis.Value) -> ibis.FloatingValue:
@@ -218,41 +220,42 @@ def _number(column: ibis.Value) -> ibis.FloatingValue:
     return column.cast("string").strip().try_cast("float64")
 
 
-def _present(table: ibis.Table, name: str) -> bool:
-    return name in table.columns
+def _given(column: ibis.Value) -> ibis.BooleanValue:
+    """Whether a cell holds anything: not NULL, and for text not blank (typed columns cost no cast)."""
+    if column.type().is_string():
+        return column.notnull() & (column.strip() != "")
+    return column.notnull()
 
 
 def typed(table: ibis.Table) -> ibis.Table:
-    """Typed, derived columns beside the raw ones, and a flag per row check.
+    """Typed, derived columns beside the raw ones, and a flag for any row problem.
 
     Adds: ``b`` (batch id), ``g`` (group id), ``fk`` (fcu,k or NULL), ``size`` (mm), ``x1..x3``
-    (strengths, float), ``sigma0_num``, ``factor_num``, and ``bad`` (any row problem).
+    (strengths, float), ``sigma0_given``/``sigma0_num``, ``factor_given``/``factor_num``, ``bad``.
     """
     grade = _text(table.grade).upper()
-    size = _number(table.size_mm)
-    sigma0_raw = table.sigma0 if _present(table, "sigma0") else ibis.null("string")
-    factor_raw = table.size_factor if _present(table, "size_factor") else ibis.null("string")
-    sigma0_text = _text(sigma0_raw)
-    factor_text = _text(factor_raw)
+    has_sigma0 = "sigma0" in table.columns
+    has_factor = "size_factor" in table.columns
     t = table.mutate(
         b=_text(table.batch_id),
         g=_text(table.group_id),
         fk=ibis.ifelse(grade.isin(list(GRADES)), grade.substr(1).try_cast("int64"), ibis.null("int64")),
-        size=size,
+        size=_number(table.size_mm),
         x1=_number(table.f1),
         x2=_number(table.f2),
         x3=_number(table.f3),
-        sigma0_given=sigma0_text.notnull() & (sigma0_text != ""),
-        sigma0_num=_number(sigma0_raw) if _present(table, "sigma0") else ibis.null("float64"),
-        factor_given=factor_text.notnull() & (factor_text != ""),
-        factor_num=_number(factor_raw) if _present(table, "size_factor") else ibis.null("float64"),
+        sigma0_given=_given(table.sigma0) if has_sigma0 else ibis.literal(False),
+        sigma0_num=_number(table.sigma0) if has_sigma0 else ibis.null("float64"),
+        factor_given=_given(table.size_factor) if has_factor else ibis.literal(False),
+        factor_num=_number(table.size_factor) if has_factor else ibis.null("float64"),
     )
     return t.mutate(bad=_any_problem(t))
 
 
-def _strength_bad(x: ibis.FloatingValue) -> ibis.BooleanValue:
-    low, high = STRENGTH_RANGE
-    return x.isnull() | x.isnan() | (x <= low) | (x >= high)
+def _out_of_range(x: ibis.FloatingValue, low: float, high: float, *, inclusive: bool = False) -> ibis.BooleanValue:
+    if inclusive:
+        return x.isnan() | (x < low) | (x > high)
+    return x.isnan() | (x <= low) | (x >= high)
 
 
 def _factor_hundredths(x: ibis.FloatingValue) -> ibis.IntegerValue:
@@ -260,10 +263,18 @@ def _factor_hundredths(x: ibis.FloatingValue) -> ibis.IntegerValue:
     return (ibis.least(ibis.greatest(x, 0.0), 100.0) * 100 + HALF_UP).floor().cast("int64")
 
 
+def _optional_text(t: ibis.Table, name: str) -> ibis.Value:
+    return _text(t[name]) if name in t.columns else ibis.null("string")
+
+
 def _row_checks(t: ibis.Table) -> list[tuple[ibis.BooleanValue, str, str, ibis.Value]]:
-    """(failing condition, problem code, column, offending value) in the order they are reported."""
+    """(failing condition, problem code, column, offending value) in the order they are reported.
+
+    The values are only computed when problems are located; the conditions run on every row.
+    """
+    low, high = STRENGTH_RANGE
     size_ok = t.size.isin([float(size) for size in SIZE_FACTORS])
-    high_odd_size = (t.fk >= HIGH_STRENGTH_FK) & (t.size != 150)
+    high_odd_size = ((t.fk >= HIGH_STRENGTH_FK) & (t.size != 150)).fill_null(False)
     standard = ibis.cases((t.size == 100, 95), (t.size == 200, 105), else_=100)
     checks: list[tuple[ibis.BooleanValue, str, str, ibis.Value]] = [
         (t.b.isnull() | (t.b == ""), "empty", "batch_id", t.b),
@@ -272,41 +283,54 @@ def _row_checks(t: ibis.Table) -> list[tuple[ibis.BooleanValue, str, str, ibis.V
         (~size_ok.fill_null(False), "unknown_size", "size_mm", _text(t.size_mm)),
     ]
     for name, x in (("f1", t.x1), ("f2", t.x2), ("f3", t.x3)):
-        raw = _text(t[name])
-        checks.append((raw.isnull() | (raw == ""), "empty", name, raw))
-        checks.append((x.isnull(), "not_a_number", name, raw))
-        checks.append((_strength_bad(x), "strength_range", name, raw))
+        given = _given(t[name])
+        checks.append((~given, "empty", name, _text(t[name])))
+        checks.append((given & x.isnull(), "not_a_number", name, _text(t[name])))
+        checks.append((x.notnull() & _out_of_range(x, low, high), "strength_range", name, _text(t[name])))
     checks += [
         (
-            t.sigma0_given
-            & (t.sigma0_num.isnull() | t.sigma0_num.isnan() | (t.sigma0_num <= 0) | (t.sigma0_num >= 50)),
+            t.sigma0_given & (t.sigma0_num.isnull() | _out_of_range(t.sigma0_num, 0, 50)),
             "sigma0_range",
             "sigma0",
-            _text(t.sigma0) if "sigma0" in t.columns else ibis.null("string"),
+            _optional_text(t, "sigma0"),
         ),
         (
-            t.factor_given
-            & (t.factor_num.isnull() | t.factor_num.isnan() | (t.factor_num < 0.8) | (t.factor_num > 1.2)),
+            t.factor_given & (t.factor_num.isnull() | _out_of_range(t.factor_num, 0.8, 1.2, inclusive=True)),
             "size_factor_range",
             "size_factor",
-            _text(t.size_factor) if "size_factor" in t.columns else ibis.null("string"),
+            _optional_text(t, "size_factor"),
         ),
-        (high_odd_size.fill_null(False) & ~t.factor_given, "size_factor_required", "size_factor", ibis.null("string")),
+        (high_odd_size & ~t.factor_given, "size_factor_required", "size_factor", ibis.null("string")),
         (
-            t.factor_given & ~high_odd_size.fill_null(False) & (_factor_hundredths(t.factor_num) != standard),
+            t.factor_given & ~high_odd_size & (_factor_hundredths(t.factor_num) != standard),
             "size_factor_fixed",
             "size_factor",
-            _text(t.size_factor) if "size_factor" in t.columns else ibis.null("string"),
+            _optional_text(t, "size_factor"),
         ),
     ]
     return checks
 
 
 def _any_problem(t: ibis.Table) -> ibis.BooleanValue:
-    conditions = [condition.fill_null(False) for condition, *_ in _row_checks(t)]
-    result = conditions[0]
+    """Any row check failing, as one cheap expression: the same union as :func:`_row_checks`."""
+    low, high = STRENGTH_RANGE
+    strengths_bad = [x.isnull() | _out_of_range(x, low, high) for x in (t.x1, t.x2, t.x3)]
+    high_odd_size = ((t.fk >= HIGH_STRENGTH_FK) & (t.size != 150)).fill_null(False)
+    standard = ibis.cases((t.size == 100, 95), (t.size == 200, 105), else_=100)
+    conditions = [
+        t.b.isnull() | (t.b == ""),
+        t.g.isnull() | (t.g == ""),
+        t.fk.isnull(),
+        ~t.size.isin([float(size) for size in SIZE_FACTORS]).fill_null(False),
+        *strengths_bad,
+        t.sigma0_given & (t.sigma0_num.isnull() | _out_of_range(t.sigma0_num, 0, 50)),
+        t.factor_given & (t.factor_num.isnull() | _out_of_range(t.factor_num, 0.8, 1.2, inclusive=True)),
+        high_odd_size & ~t.factor_given,
+        t.factor_given & ~high_odd_size & (_factor_hundredths(t.factor_num) != standard),
+    ]
+    result = conditions[0].fill_null(True)
     for condition in conditions[1:]:
-        result = result | condition
+        result = result | condition.fill_null(True)
     return result
 
 
@@ -317,7 +341,6 @@ def batch_problem_flags(aggregated: ibis.Table) -> ibis.BooleanValue:
         (a.bad_rows > 0)
         | (a.fk_min != a.fk_max)
         | ((a.sigma0_count > 0) & ((a.sigma0_count != a.n_total) | (a.sigma0_min != a.sigma0_max)))
-        | (a.group_ids != a.n_total)
         | (a.n_total > MAX_GROUPS_PER_BATCH)
     )
 

@@ -270,14 +270,17 @@ def generate(
         chosen = rows[rng.random(len(rows)) < 0.06]
         if len(chosen) < 3:
             chosen = rows[: min(3, len(rows))]
-        copied = []
-        for row in chosen:
-            peers = rows[(batch_grade[batch_of[rows]] == batch_grade[batch_of[row]]) & (size_mm[rows] == size_mm[row])]
-            peers = peers[batch_of[peers] != batch_of[row]]
-            if len(peers):
-                source = peers[int(rng.integers(len(peers)))]
-                f[row] = f[source]
-                copied.append(row)
+        # each copy comes from another batch of the lab with the same grade and cube size
+        bucket = batch_fk[batch_of] * 1000 + size_mm
+        copied_parts = []
+        for key in np.unique(bucket[chosen]):
+            peers = rows[bucket[rows] == key]
+            targets = chosen[bucket[chosen] == key]
+            sources = peers[rng.integers(len(peers), size=len(targets))]
+            keep = batch_of[sources] != batch_of[targets]
+            f[targets[keep]] = f[sources[keep]]
+            copied_parts.append(targets[keep])
+        copied = np.concatenate(copied_parts) if copied_parts else np.array([], dtype=int)
         planted[copied] = ForgeryKind.REPEATED_VALUES.value
         truth.append(PlantedForgery(ForgeryKind.REPEATED_VALUES, lab_ids[lab_index], groups=len(copied)))
 
