@@ -84,7 +84,7 @@ def test_bad_input_is_an_error_naming_row_and_column(tmp_path: Path) -> None:
     out = tmp_path / "verdicts.csv"
     with pytest.raises(CommandError) as raised:
         call_command("concrete", "evaluate", str(source), "--out", str(out), "--lang", "en", verbosity=0)
-    assert "row 3 (batch FAIL, group 3): f2 = 'x' is not a number" in str(raised.value)
+    assert "row 4 (batch FAIL, group 3): f2 = 'x' is not a number" in str(raised.value)
     assert not out.exists()  # nothing half-written
 
 

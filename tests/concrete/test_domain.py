@@ -313,3 +313,10 @@ def test_sigma0_needs_sixty_days() -> None:
         sigma0_from_previous_period(values, first_day=dt.date(2026, 1, 1), last_day=dt.date(2026, 2, 28))
     sigma0 = sigma0_from_previous_period(values, first_day=dt.date(2026, 1, 1), last_day=dt.date(2026, 3, 1))
     assert sigma0 == Decimal("2.90")  # sample SD of 30..39 repeated, to 0.01
+
+
+def test_a_bound_exactly_met_passes_where_binary_floating_point_would_fail() -> None:
+    assert 1.10 * 90 > 99.0  # 99.00000000000001 in binary
+    verdict = evaluate_batch("B", grade="C90", groups=_groups([99.0, 99.0, 99.0]))
+    assert verdict.passed  # 99.0 ≥ 1.10 × 90 = 99, exactly
+    assert "λ3·fcu,k = 1.10 × 90 = 99 ✓" in verdict.explain("en")

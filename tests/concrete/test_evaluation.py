@@ -18,7 +18,7 @@ from jianguan.concrete.domain import CubeGroup, evaluate_batch
 from jianguan.concrete.evaluation import OUTPUT_COLUMNS, evaluate_file, write_verdicts
 from jianguan.concrete.inputs import InputInvalid, InputUnreadable, MissingColumns
 
-GRADES = ["C15", "C20", "C25", "C30", "C35", "C40", "C50", "C55", "C60", "C70", "C80"]
+GRADES = ["C15", "C20", "C25", "C30", "C35", "C40", "C50", "C55", "C60", "C70", "C80", "C90", "C100"]
 
 
 def random_batches(seed: int, count: int) -> list[dict[str, Any]]:
@@ -157,6 +157,7 @@ def test_output_file_has_the_contract_columns(tmp_path: Path) -> None:
     assert {row["passed"] for row in written} <= {"true", "false"}
     assert [row["batch_id"] for row in written] == sorted(row["batch_id"] for row in written)
     assert not list((tmp_path / "out").glob(".verdicts.csv.*"))  # no temporary left behind
+    assert (tmp_path / "out" / "verdicts.csv").stat().st_mode & 0o044  # readable by others, as files usually are
 
 
 def _write_csv(path: Path, text: str) -> Path:
@@ -192,17 +193,18 @@ F,C65,1,100,70.1,70.1,70.1
     with pytest.raises(InputInvalid) as raised:
         evaluate_file(path, engine="duckdb")
     problems = {(p.row, p.code, p.column) for p in raised.value.problems}
+    # rows as a spreadsheet numbers them: the header is row 1
     assert problems == {
-        (30, "not_a_number", "f2"),
-        (32, "unknown_grade", "grade"),
-        (33, "unknown_size", "size_mm"),
-        (34, "empty", "f2"),
-        (35, "size_factor_required", "size_factor"),
+        (31, "not_a_number", "f2"),
+        (33, "unknown_grade", "grade"),
+        (34, "unknown_size", "size_mm"),
+        (35, "empty", "f2"),
+        (36, "size_factor_required", "size_factor"),
     }
     text = raised.value.render("en")
-    assert "row 30 (batch A, group 1): f2 = 'abc' is not a number" in text
-    assert "row 33 (batch D, group 1): size_mm = 120 is not a cube size" in text
-    assert raised.value.extra["problems"][0]["row"] == 30
+    assert "row 31 (batch A, group 1): f2 = 'abc' is not a number" in text
+    assert "row 34 (batch D, group 1): size_mm = 120 is not a cube size" in text
+    assert raised.value.extra["problems"][0]["row"] == 31
 
 
 def test_batch_level_problems_are_named(tmp_path: Path) -> None:
@@ -260,3 +262,33 @@ def test_spark_gives_identical_verdicts(random_file: tuple[Path, list[dict[str, 
         evaluate_file(tmp_path / "g.csv", engine="spark").verdicts.to_pylist()
         == evaluate_file(tmp_path / "g.csv", engine="duckdb").verdicts.to_pylist()
     )
+
+
+def test_every_kind_of_row_problem_is_named_not_just_flagged(tmp_path: Path) -> None:
+    path = _write_csv(
+        tmp_path / "g.csv",
+        f"""{HEADER},sigma0,size_factor
+A,C30,1,150,30.0,30.0,30.0,80,
+B,C65,1,100,70.0,70.0,70.0,,1.5
+C,C30,1,100,30.0,30.0,30.0,,0.90
+D,C30,1,150,nan,30.0,30.0,,
+E,C30,1,150,30.0,inf,30.0,,
+F,C30,1,150,30.0,30.0,250,,
+,C30,1,150,30.0,30.0,30.0,,
+G,C30,,150,30.0,30.0,30.0,,
+H,C30,1,150,30.0,30.0,30.0,abc,
+""",
+    )
+    with pytest.raises(InputInvalid) as raised:
+        evaluate_file(path, engine="duckdb")
+    assert [(p.row, p.code, p.column) for p in raised.value.problems] == [
+        (2, "sigma0_range", "sigma0"),
+        (3, "size_factor_range", "size_factor"),
+        (4, "size_factor_fixed", "size_factor"),
+        (5, "strength_range", "f1"),
+        (6, "strength_range", "f2"),
+        (7, "strength_range", "f3"),
+        (8, "empty", "batch_id"),
+        (9, "empty", "group_id"),
+        (10, "sigma0_range", "sigma0"),
+    ]

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -434,8 +434,7 @@ def write_verdicts(verdicts: pa.Table, out: str | Path) -> None:
     """Write the contract's columns as CSV, atomically (a reader never sees half a file)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(handle)
+    temporary = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")  # created with the usual permissions
     try:
         pa_csv.write_csv(
             verdicts.select(list(OUTPUT_COLUMNS)),

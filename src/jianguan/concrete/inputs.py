@@ -58,6 +58,7 @@ PROBLEMS = {
     "mixed_sigma0": _("the batch's rows give different sigma0 values (%(value)s); give one value on every row"),
     "duplicate_group": _("group %(value)s appears more than once in the batch"),
     "batch_too_large": _("the batch has %(value)s groups; an inspection lot has at most %(maximum)s"),
+    "invalid": _("the row cannot be evaluated"),
 }
 ROW_LOCATION = _("row %(row)s (batch %(batch)s, group %(group)s)")
 BATCH_LOCATION = _("batch %(batch)s (first at row %(row)s)")
@@ -66,7 +67,11 @@ PROBLEM_LINE = _("%(where)s: %(what)s")
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input, located by row (1 = the first data row) and batch/group."""
+    """One thing wrong with the input, located by row and batch/group.
+
+    Rows are numbered as a spreadsheet shows them: in a CSV the header is row 1 (the first data row
+    is row 2), as ``jianguan bidding screen`` numbers them; in Parquet the first record is row 1.
+    """
 
     code: str
     row: int | None
@@ -152,7 +157,8 @@ def connect(engine: str | None = None, *, threads: int | None = None) -> BaseBac
 def open_input(backend: BaseBackend, path: str | Path, *, row_numbers: bool = False) -> ibis.Table:
     """The file as an Ibis table with lower-case column names; CSV columns stay text.
 
-    ``row_numbers`` (DuckDB only, used to locate problems) adds ``_row``: 1 for the first data row.
+    ``row_numbers`` (DuckDB only, used to locate problems) adds ``_row``, numbered as a spreadsheet
+    shows the file (see :class:`Problem`).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -195,7 +201,7 @@ def _numbered(backend: BaseBackend, path: Path, *, csv: bool) -> ibis.Table:
     if csv:
         source = f"read_csv('{quoted}', all_varchar = true, header = true, parallel = false)"
         backend.raw_sql(
-            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT row_number() OVER () AS {ROW}, * FROM {source}"  # noqa: S608
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT row_number() OVER () + 1 AS {ROW}, * FROM {source}"  # noqa: S608
         )
     else:
         backend.raw_sql(
@@ -355,7 +361,7 @@ def locate_problems(path: str | Path, *, limit: int = 20) -> list[Problem]:
     problems: list[Problem] = []
 
     checks = _row_checks(table)
-    code = ibis.cases(*[(condition.fill_null(False), code) for condition, code, _, _ in checks])
+    code = ibis.cases(*[(condition.fill_null(False), code) for condition, code, _, _ in checks], else_="invalid")
     column = ibis.cases(*[(condition.fill_null(False), name) for condition, _, name, _ in checks])
     value = ibis.cases(*[(condition.fill_null(False), raw.cast("string")) for condition, _, _, raw in checks])
     rows = (
@@ -397,4 +403,4 @@ def locate_problems(path: str | Path, *, limit: int = 20) -> list[Problem]:
         problems.append(Problem("duplicate_group", row["row"], row["b"], row["g"], value=row["g"]))
 
     problems.sort(key=lambda problem: problem.row or 0)
-    return problems[:limit]
+    return problems[:limit] or [Problem("invalid", None, None)]

@@ -25,8 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,9 +60,9 @@ TIGHT_PERCENT = 1  # a group whose range is within 1 % of its middle value
 #: (cube CV 1.8 %) reach about 4×; fabricated groups (40 % of a lab's) about 18×.
 TIGHT_FACTOR = 6
 CLOCK_TOLERANCE = dt.timedelta(minutes=10)
-#: Repeated triples are named at this many times the chance rate between labs: a lab whose cubes
-#: agree closely, or whose typists prefer some digits, repeats values 2–4× more often by chance.
-REPEAT_FACTOR = 10
+#: Repeated triples are named at this many times what the lab's near-identical triples predict: honest
+#: labs come out at 1.3–2, labs whose typists prefer some digits at 2–2.6, copying labs at 7–40.
+REPEAT_FACTOR = 4
 #: Last digits are named when their distribution is this far from uniform (total variation distance)
 #: as well as significant: with 10⁵ values χ² detects the 1 % unevenness of converting a 0.1 kN reading
 #: to 0.1 MPa, which is honest; typed-in digits are 10–25 % off.
@@ -119,7 +119,8 @@ SUMMARIES = {
         "%(observed)s of %(examined)s groups have three cubes within 1%% of each other (about %(expected)s expected)"
     ),
     Signal.REPEATED_VALUES: _(
-        "%(observed)s pairs of groups with the same three values (about %(expected)s expected by chance)"
+        "%(observed)s pairs of groups with the same three values (about %(expected)s expected from the lab's "
+        "near-identical ones)"
     ),
     Signal.DIGIT_PREFERENCE: _(
         "last digits of %(examined)s cube strengths are not uniform (χ² = %(observed)s, 9 degrees of freedom); "
@@ -437,49 +438,41 @@ def _tight(groups: ibis.Table) -> ibis.BooleanValue:
     return 100 * (groups.high - groups.low) <= TIGHT_PERCENT * groups.middle
 
 
+def _pairs(counts: ibis.IntegerValue) -> ibis.IntegerValue:
+    return counts * (counts - 1) // 2
+
+
 def _repeated_values(backend: Any, all_groups: ibis.Table) -> Found:
-    # Copying is told apart from tightness: groups within 1 % are left to ``low_variance``, since three
-    # near-equal values repeat far more often than real spreads do, copied or not.
+    """Identical triples beyond what the lab's own near-identical triples predict.
+
+    Each lab is its own baseline: pairs of groups (same grade) whose three values each fall in the
+    same 0.3 MPa cell but are not all equal, divided by the 26 other fine combinations of a cell,
+    estimate how many exact repeats chance gives *this* lab, with its concrete and its spread.
+    Copying adds exact repeats and nothing else. Groups within 1 % are left to ``low_variance``:
+    near-equal values repeat far more often than real spreads do, copied or not.
+    """
     groups = all_groups.filter(~_tight(all_groups))
     key = ["fk", "d1", "d2", "d3"]
     per_key_lab = groups.group_by([*key, "lab"]).aggregate(c=groups.count())
-    per_key = per_key_lab.group_by(key).aggregate(
-        total=per_key_lab.c.sum(), within=(per_key_lab.c * (per_key_lab.c - 1) // 2).sum()
+    exact = per_key_lab.group_by("lab").aggregate(pairs=_pairs(per_key_lab.c).sum(), n=per_key_lab.c.sum())
+    coarse_keys = groups.group_by("fk", "lab", c1=groups.d1 // 3, c2=groups.d2 // 3, c3=groups.d3 // 3).aggregate(
+        c=groups.count()
     )
-    repeated = backend.execute(per_key.filter(per_key.total >= 2))
-    within_lab = backend.execute(
-        per_key_lab.filter(per_key_lab.c >= 2)
-        .group_by("lab")
-        .aggregate(pairs=(per_key_lab.c * (per_key_lab.c - 1) // 2).sum())
-    )
-    sizes = backend.execute(groups.group_by(["fk", "lab"]).aggregate(n=groups.count()))
-    if sizes.empty:
-        return [], []
-    # the rate at which two groups of the same grade at *different* labs carry the same three values
-    repeated["pairs"] = repeated["total"] * (repeated["total"] - 1) // 2
-    cross_matches = (repeated["pairs"] - repeated["within"]).groupby(repeated["fk"]).sum()
-    sizes["pairs"] = sizes["n"] * (sizes["n"] - 1) // 2
-    per_grade = sizes.groupby("fk").agg(n=("n", "sum"), within=("pairs", "sum"))
-    cross_possible = per_grade["n"] * (per_grade["n"] - 1) // 2 - per_grade["within"]
-    rate = (cross_matches.reindex(per_grade.index, fill_value=0).clip(lower=1) / cross_possible.clip(lower=1)).rename(
-        "rate"
-    )
-    sizes = sizes.join(rate, on="fk")
-    expected = (sizes["pairs"] * sizes["rate"]).groupby(sizes["lab"]).sum()
-    observed = within_lab.set_index("lab")["pairs"] if not within_lab.empty else pd.Series(dtype="int64")
+    coarse = coarse_keys.group_by("lab").aggregate(coarse_pairs=_pairs(coarse_keys.c).sum())
+    per_lab = backend.execute(exact.join(coarse, "lab"))
     leads = []
-    for lab, pairs in observed.items():
-        mean = float(expected.get(lab, 0.0))
-        p = float(scipy_stats.poisson.sf(int(pairs) - 1, max(mean, 1e-12)))
-        if pairs >= 3 and pairs >= REPEAT_FACTOR * mean and p < ALPHA:
-            examined = int(sizes.loc[sizes["lab"] == lab, "n"].sum())
+    for row in per_lab.itertuples():
+        observed = int(row.pairs)
+        expected = max((int(row.coarse_pairs) - observed) / 26, 0.5)
+        p = float(scipy_stats.poisson.sf(observed - 1, expected))
+        if observed >= 3 and observed >= REPEAT_FACTOR * expected and p < ALPHA:
             leads.append(
                 _lead(
                     Signal.REPEATED_VALUES,
-                    str(lab),
-                    examined=examined,
-                    observed=int(pairs),
-                    expected=mean,
+                    str(row.lab),
+                    examined=int(row.n),
+                    observed=observed,
+                    expected=expected,
                     p_value=p,
                 )
             )
@@ -686,8 +679,7 @@ def write_signals(result: SignalsResult, *, leads: str | Path, evidence: str | P
     """Both CSV files, each replaced atomically."""
     for frame, out in ((result.leads, Path(leads)), (result.evidence, Path(evidence))):
         out.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-        os.close(handle)
+        temporary = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
         try:
             frame.to_csv(temporary, index=False)
             os.replace(temporary, out)
