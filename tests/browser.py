@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.db import connections
 from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,6 +36,9 @@ def chromium() -> Iterator[Browser]:
                 yield browser
             finally:
                 browser.close()
+                # ORM calls made while Playwright runs may have opened a connection of their own
+                # (Django keys connections by context); close it before the test database is dropped.
+                connections.close_all()
     finally:
         if saved is None:
             del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
