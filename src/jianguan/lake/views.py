@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+
+def status(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("")
