@@ -171,3 +171,22 @@ def test_every_job_gives_the_same_answer_on_duckdb_and_spark(lake: Path, place: 
     for duck, spark in pairs:
         assert len(duck) > 0
         pd.testing.assert_frame_equal(duck, spark, check_dtype=False, check_exact=True)
+
+
+def test_periodic_tasks_run(lake: Path, place: Jurisdiction, settings) -> None:
+    from jianguan.core.ledger import ledger_append
+    from jianguan.lake import tasks
+
+    ledger_append(actor="system:test", action="lake.test.event", payload={"n": 1})
+    tasks.lake_ledger_export.call_local()
+    tasks.lake_ledger_export.call_local()
+    events = jobs.open_table("ledger_events").to_pandas()
+    assert list(events.action).count("lake.test.event") == 1 and not events.seq.duplicated().any()
+    tasks.lake_exceedance.call_local()
+    tasks.lake_silent_devices.call_local()
+    tasks.lake_maintenance.call_local()
+    settings.LAKE_DROP_DIR = str(lake.parent / "drop")
+    (lake.parent / "drop").mkdir()
+    (lake.parent / "drop" / "attendance-1.jsonl").write_text('{"device":"X","ts":"2026-11-20 08:00:00","person":"p"}\n')
+    tasks.lake_drop_folder.call_local()
+    assert list((lake.parent / "drop" / "done").rglob("attendance-1.jsonl"))

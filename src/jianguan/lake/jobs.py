@@ -166,38 +166,55 @@ def exceedance_frame(engine: str | None = None, *, since: dt.datetime | None = N
     return engines.same_result_columns(frame, ["device", "metric", "started_at"])
 
 
+SILENT_HOURS = {"dust_noise": 2.0, "tower_crane": 24.0, "hoist": 24.0, "attendance": 48.0, "concrete_press": 168.0}
+
+
+def silent_hours(name: str) -> float:
+    configured = _setting("LAKE_SILENT_HOURS", {})
+    return float(configured.get(name, SILENT_HOURS.get(name, 24.0)))
+
+
 def silent_frame(
     engine: str | None = None, *, now: dt.datetime | None = None, hours: float | None = None
 ) -> pd.DataFrame:
+    """Devices silent for longer than their type allows (monitors 2 h, cranes and hoists 24 h,
+    attendance terminals 48 h, presses a week; ``LAKE_SILENT_HOURS`` overrides; ``hours`` for all)."""
     from jianguan.core.models import Device
     from jianguan.lake.schemas import DEVICE_KIND_TYPES
 
     moment = now or timezone.now()
-    quiet = float(hours if hours is not None else _setting("LAKE_SILENT_HOURS", 2.0))
-    cutoff = moment - dt.timedelta(hours=quiet)
-    rows = [
-        {"serial": serial, "data_type": DEVICE_KIND_TYPES[kind]}
-        for serial, kind in Device.objects.filter(
-            status=Device.Status.ACTIVE, kind__in=list(DEVICE_KIND_TYPES), created_at__lt=cutoff
-        ).values_list("serial", "kind")
-    ]
+    registered = list(
+        Device.objects.filter(status=Device.Status.ACTIVE, kind__in=list(DEVICE_KIND_TYPES)).values_list(
+            "serial", "kind", "created_at"
+        )
+    )
     columns = ["device", "data_type", "last_seen"]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    backend = engines.connect(engine)
-    registry = ibis.memtable(pd.DataFrame(rows))
+    backend = engines.connect(engine) if registered else None
     frames = []
-    for name in sorted({r["data_type"] for r in rows}):
+    for name in sorted({DEVICE_KIND_TYPES[kind] for _serial, kind, _created in registered}):
+        cutoff = moment - dt.timedelta(hours=hours if hours is not None else silent_hours(name))
+        rows = [
+            {"serial": serial, "data_type": name}
+            for serial, kind, created in registered
+            if DEVICE_KIND_TYPES[kind] == name and created < cutoff
+        ]
+        if not rows:
+            continue
         t = _read(backend, name)
-        kind_registry = registry.filter(registry.data_type == name)
         if t is None:
             seen = ibis.memtable(
-                pd.DataFrame({"device": pd.Series([], dtype="str"), "last_seen": pd.Series([], dtype="datetime64[us, UTC]"),
-                              "readings": pd.Series([], dtype="int64")})
+                pd.DataFrame(
+                    {
+                        "device": pd.Series([], dtype="str"),
+                        "last_seen": pd.Series([], dtype="datetime64[us, UTC]"),
+                        "readings": pd.Series([], dtype="int64"),
+                    }
+                )
             )
         else:
             seen = last_seen(t)
-        frames.append(normalise(backend.execute(silent_devices(seen, kind_registry, cutoff=cutoff))))
+        registry = ibis.memtable(pd.DataFrame(rows))
+        frames.append(normalise(backend.execute(silent_devices(seen, registry, cutoff=cutoff))))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     return engines.same_result_columns(frame, ["device"])
 
