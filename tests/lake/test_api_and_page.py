@@ -29,7 +29,9 @@ def city(db: None) -> Jurisdiction:
 
 @pytest.fixture
 def crane(city: Jurisdiction) -> Device:
-    return DeviceFactory(serial="JGCRANE01", kind=Device.Kind.CRANE_MONITOR, protocol=Device.Protocol.SIGNED_HTTP, jurisdiction=city)
+    return DeviceFactory(
+        serial="JGCRANE01", kind=Device.Kind.CRANE_MONITOR, protocol=Device.Protocol.SIGNED_HTTP, jurisdiction=city
+    )
 
 
 def _signed(client: Client, device: Device, path: str, body: bytes, content_type: str, **headers: str):
@@ -57,7 +59,8 @@ def test_a_signed_device_uploads_its_own_data(lake: Path, crane: Device) -> None
     assert set(rows.device) == {"JGCRANE01"}  # the signing device, whatever the body says
     # a retry of the same batch (new signature, same X-Batch-Id) writes nothing more
     again = _signed(client, crane, URL.format("tower_crane"), body, "application/x-ndjson", **{"X-Batch-Id": "b-1"})
-    assert again.json()["already_committed"] == 1 and again.json()["written"] == 0
+    assert again.json()["already_committed"] == 1
+    assert again.json()["written"] == 0
     assert len(DeltaTable(table_uri("tower_crane")).to_pandas()) == 3
 
 
@@ -66,14 +69,17 @@ def test_refusals_are_clear_and_never_500(lake: Path, crane: Device) -> None:
     body = _crane_lines(0)
     assert client.post(URL.format("tower_crane"), data=body, content_type="application/x-ndjson").status_code == 401
     wrong_type = _signed(client, crane, URL.format("hoist"), body, "application/x-ndjson")
-    assert wrong_type.status_code == 403 and wrong_type.json()["error"]["code"] == "wrong_data_type"
+    assert wrong_type.status_code == 403
+    assert wrong_type.json()["error"]["code"] == "wrong_data_type"
     unknown = _signed(client, crane, URL.format("nothing"), body, "application/x-ndjson")
     assert unknown.status_code == 404
     fmt = _signed(client, crane, URL.format("tower_crane"), body, "application/xml")
-    assert fmt.status_code == 400 and fmt.json()["error"]["code"] == "format_unknown"
+    assert fmt.status_code == 400
+    assert fmt.json()["error"]["code"] == "format_unknown"
     assert "text/csv" in fmt.json()["error"]["messages"]["en"]
     bad_parquet = _signed(client, crane, URL.format("tower_crane"), b"PAR1garbage", "application/vnd.apache.parquet")
-    assert bad_parquet.status_code == 400 and bad_parquet.json()["error"]["code"] == "parquet_unreadable"
+    assert bad_parquet.status_code == 400
+    assert bad_parquet.json()["error"]["code"] == "parquet_unreadable"
     empty = _signed(client, crane, URL.format("tower_crane"), b"  ", "text/csv")
     assert empty.status_code == 400
 
@@ -81,36 +87,60 @@ def test_refusals_are_clear_and_never_500(lake: Path, crane: Device) -> None:
 def test_a_system_uploads_parquet_with_a_token(lake: Path, city: Jurisdiction, crane: Device) -> None:
     system = UserFactory(username="sys.lake", jurisdiction=city, department=department("sysadmin"), roles=["sysadmin"])
     token = Token.objects.create(user=system)
-    frame = pd.DataFrame({"device": ["JGCRANE01", "JGUNKNOWN"], "ts": ["2026-11-20 10:00:00"] * 2, "load_t": [1.0, 1.0]})
+    frame = pd.DataFrame(
+        {"device": ["JGCRANE01", "JGUNKNOWN"], "ts": ["2026-11-20 10:00:00"] * 2, "load_t": [1.0, 1.0]}
+    )
     buffer = io.BytesIO()
     frame.to_parquet(buffer)
     client = Client()
     response = client.post(
-        URL.format("tower_crane"), data=buffer.getvalue(), content_type="application/vnd.apache.parquet",
+        URL.format("tower_crane"),
+        data=buffer.getvalue(),
+        content_type="application/vnd.apache.parquet",
         HTTP_AUTHORIZATION=f"Token {token.key}",
     )
     assert response.status_code == 200, response.content
     assert (response.json()["written"], response.json()["quarantined"]) == (1, 1)
     assert response.json()["problems"][0]["code"] == "unknown_device"
-    nobody = UserFactory(username="quality.x", jurisdiction=city, department=department("quality"), roles=["quality_inspector"])
+    nobody = UserFactory(
+        username="quality.x", jurisdiction=city, department=department("quality"), roles=["quality_inspector"]
+    )
     other = Token.objects.create(user=nobody)
-    denied = client.post(URL.format("tower_crane"), data=buffer.getvalue(), content_type="application/vnd.apache.parquet",
-                         HTTP_AUTHORIZATION=f"Token {other.key}")
+    denied = client.post(
+        URL.format("tower_crane"),
+        data=buffer.getvalue(),
+        content_type="application/vnd.apache.parquet",
+        HTTP_AUTHORIZATION=f"Token {other.key}",
+    )
     assert denied.status_code == 403
 
 
 def test_status_page_lists_tables_sources_and_quarantine(lake: Path, city: Jurisdiction, crane: Device) -> None:
     client = Client()
-    _signed(client, crane, URL.format("tower_crane"), _crane_lines(0, 1) + b"\n" + _crane_lines(2, load=999), "application/x-ndjson")
-    user: User = UserFactory(username="cmd.op", jurisdiction=city, department=department("command"), roles=["command_operator"])
+    _signed(
+        client,
+        crane,
+        URL.format("tower_crane"),
+        _crane_lines(0, 1) + b"\n" + _crane_lines(2, load=999),
+        "application/x-ndjson",
+    )
+    user: User = UserFactory(
+        username="cmd.op", jurisdiction=city, department=department("command"), roles=["command_operator"]
+    )
     client.force_login(user)
     page = client.get("/lake/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "数据湖" in text and "塔吊监测" in text and "隔离区" in text
-    assert "load_t: 999" in text and "JGCRANE01" in text
+    assert "数据湖" in text
+    assert "塔吊监测" in text
+    assert "隔离区" in text
+    assert "load_t: 999" in text
+    assert "JGCRANE01" in text
     api = client.get("/api/v1/lake/tables/")
-    assert api.status_code == 200 and {t["name"] for t in api.json()} >= {"tower_crane", "quarantine"}
-    inspector = UserFactory(username="q.x", jurisdiction=city, department=department("quality"), roles=["quality_inspector"])
+    assert api.status_code == 200
+    assert {t["name"] for t in api.json()} >= {"tower_crane", "quarantine"}
+    inspector = UserFactory(
+        username="q.x", jurisdiction=city, department=department("quality"), roles=["quality_inspector"]
+    )
     client.force_login(inspector)
     assert client.get("/lake/").status_code == 403

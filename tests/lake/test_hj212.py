@@ -16,6 +16,7 @@ from jianguan.lake import hj212
 from jianguan.lake.store import table_uri
 from tests.lake.conftest import MN, PW, RunningServer
 
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 EXAMPLE = b"QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;Flag=5;CP=&&RtdInterval=30&&"
 
 
@@ -34,33 +35,46 @@ def test_table_driven_crc_equals_the_standards_bitwise_definition(data: bytes) -
     assert hj212.crc16(data) == hj212.crc16_reference(data)
 
 
-def _packet(when: dt.datetime, *, cn: str = "2051", flag: int = 5, pm10: float = 80.0, mn: str = MN, pw: str = PW) -> bytes:
+def _packet(
+    when: dt.datetime, *, cn: str = "2051", flag: int = 5, pm10: float = 80.0, mn: str = MN, pw: str = PW
+) -> bytes:
     return hj212.data_packet(
         mn=mn,
         pw=pw,
         cn=cn,
         when=when,
         flag=flag,
-        values={"a34001": 150.0, "a34002": pm10, "a34004": 40.5, "LA": 62.3, "a01001": 18.2, "a01002": 55.0,
-                "a01007": 2.1, "a01008": 270.0},
+        values={
+            "a34001": 150.0,
+            "a34002": pm10,
+            "a34004": 40.5,
+            "LA": 62.3,
+            "a01001": 18.2,
+            "a01002": 55.0,
+            "a01007": 2.1,
+            "a01008": 270.0,
+        },
     )
 
 
 def test_a_data_packet_becomes_a_record() -> None:
-    raw = _packet(dt.datetime(2026, 11, 20, 8, 5))
+    raw = _packet(dt.datetime(2026, 11, 20, 8, 5, tzinfo=BEIJING))
     framed = hj212.FrameReader().feed(raw)
-    assert len(framed) == 1 and framed[0].error is None
+    assert len(framed) == 1
+    assert framed[0].error is None
     packet = hj212.parse_segment(framed[0].segment or b"")
     assert (packet.cn, packet.mn, packet.wants_reply, packet.version) == ("2051", MN, True, 1)
     record = hj212.record_from(packet, hj212.parse_cp(packet.cp))
     assert record["ts"] == "2026-11-20 08:05:00"
-    assert record["pm10"] == "80.0" and record["noise"] == "62.3" and record["wind_direction"] == "270.0"
+    assert record["pm10"] == "80.0"
+    assert record["noise"] == "62.3"
+    assert record["wind_direction"] == "270.0"
     assert "a34002=N" in (record["flags"] or "")
 
 
 def test_frame_reader_cuts_frames_across_reads_and_resyncs_after_garbage() -> None:
-    one = _packet(dt.datetime(2026, 11, 20, 8, 5))
-    two = _packet(dt.datetime(2026, 11, 20, 8, 6))
+    one = _packet(dt.datetime(2026, 11, 20, 8, 5, tzinfo=BEIJING))
+    two = _packet(dt.datetime(2026, 11, 20, 8, 6, tzinfo=BEIJING))
     stream = b"\x00\xffjunk" + one + b"##12xx" + two
     reader = hj212.FrameReader()
     out = []
@@ -69,25 +83,30 @@ def test_frame_reader_cuts_frames_across_reads_and_resyncs_after_garbage() -> No
     good = [f for f in out if f.error is None]
     bad = [f.error.code for f in out if f.error is not None]
     assert [f.raw for f in good] == [one, two]
-    assert "garbage" in bad and "bad_length" in bad
+    assert "garbage" in bad
+    assert "bad_length" in bad
 
 
 def test_bad_crc_is_named_and_modbus_crc_is_recognised() -> None:
     segment = EXAMPLE
     modbus = b"##0101" + segment + f"{hj212.crc16_modbus(segment):04X}".encode() + b"\r\n"
     (framed,) = hj212.FrameReader().feed(modbus)
-    assert framed.error is not None and framed.error.code == "bad_crc" and "Modbus" in framed.error.en
+    assert framed.error is not None
+    assert framed.error.code == "bad_crc"
+    assert "Modbus" in framed.error.en
     assert framed.error.qn_rtn == hj212.QN_BAD_CRC
 
 
 def test_replies_follow_the_standard() -> None:
     packet = hj212.parse_segment(EXAMPLE)
     reply = hj212.data_reply(packet)
-    assert reply.startswith(b"##") and reply.endswith(b"\r\n")
+    assert reply.startswith(b"##")
+    assert reply.endswith(b"\r\n")
     segment = reply[6:-6]
     assert segment == b"QN=20160801085857223;ST=91;CN=9014;PW=100000;MN=010000A8900016F000169DC0;Flag=4;CP=&&&&"
     assert reply[-6:-2] == f"{hj212.crc16(segment):04X}".encode()
-    assert b"CN=9011" in hj212.request_reply(packet, 3) and b"QnRtn=3" in hj212.request_reply(packet, 3)
+    assert b"CN=9011" in hj212.request_reply(packet, 3)
+    assert b"QnRtn=3" in hj212.request_reply(packet, 3)
 
 
 # --- the server, over real TCP sockets -------------------------------------------------------------
@@ -114,21 +133,24 @@ def _rows(lake_table: str) -> list[dict]:
 
 
 def test_server_stores_data_and_answers_9014_once_written(hj212_server: RunningServer) -> None:
-    when = dt.datetime(2026, 11, 20, 8, 0)
+    when = dt.datetime(2026, 11, 20, 8, 0, tzinfo=BEIJING)
     with _connect(hj212_server) as sock:
         sock.sendall(b"".join(_packet(when + dt.timedelta(minutes=i)) for i in range(5)))
         replies = _read_replies(sock, 5)
-    assert len(replies) == 5 and all(b"CN=9014" in r and b"ST=91" in r for r in replies)
+    assert len(replies) == 5
+    assert all(b"CN=9014" in r and b"ST=91" in r for r in replies)
     rows = _rows("dust_noise")
     assert len(rows) == 5
-    assert {r["device"] for r in rows} == {MN} and {r["source"] for r in rows} == {"hj212"}
-    assert rows[0]["pm10"] == 80.0 and rows[0]["date"] == "2026-11-20"
+    assert {r["device"] for r in rows} == {MN}
+    assert {r["source"] for r in rows} == {"hj212"}
+    assert rows[0]["pm10"] == 80.0
+    assert rows[0]["date"] == "2026-11-20"
     # 08:00 in Beijing is 00:00 UTC
     assert min(r["ts"] for r in rows) == dt.datetime(2026, 11, 20, 0, 0, tzinfo=dt.UTC)
 
 
 def test_a_resent_packet_is_stored_once(hj212_server: RunningServer) -> None:
-    packet = _packet(dt.datetime(2026, 11, 20, 9, 0))
+    packet = _packet(dt.datetime(2026, 11, 20, 9, 0, tzinfo=BEIJING))
     for _ in range(3):
         with _connect(hj212_server) as sock:
             sock.sendall(packet)
@@ -139,15 +161,16 @@ def test_a_resent_packet_is_stored_once(hj212_server: RunningServer) -> None:
 
 def test_no_reply_when_flag_does_not_ask(hj212_server: RunningServer) -> None:
     with _connect(hj212_server) as sock:
-        sock.sendall(_packet(dt.datetime(2026, 11, 20, 10, 0), flag=4))
-        sock.sendall(_packet(dt.datetime(2026, 11, 20, 10, 1), flag=5))
+        sock.sendall(_packet(dt.datetime(2026, 11, 20, 10, 0, tzinfo=BEIJING), flag=4))
+        sock.sendall(_packet(dt.datetime(2026, 11, 20, 10, 1, tzinfo=BEIJING), flag=5))
         replies = _read_replies(sock, 1)
-    assert len(replies) == 1 and b"QN=20261120100100000" in replies[0]
+    assert len(replies) == 1
+    assert b"QN=20261120100100000" in replies[0]
     assert len(_rows("dust_noise")) == 2
 
 
 def test_bad_input_never_stops_the_server_and_is_quarantined_or_answered(hj212_server: RunningServer) -> None:
-    when = dt.datetime(2026, 11, 20, 11, 0)
+    when = dt.datetime(2026, 11, 20, 11, 0, tzinfo=BEIJING)
     good = _packet(when)
     bad_crc = good[:-6] + b"0000\r\n"
     bad_pw = _packet(when, pw="wrong")
@@ -179,7 +202,17 @@ def test_bad_input_never_stops_the_server_and_is_quarantined_or_answered(hj212_s
         assert b"CN=9014" in _read_replies(sock, 1)[0]
     hj212_server.flush()
     codes = sorted(r["reason_code"] for r in _rows("quarantine"))
-    for code in ("garbage", "bad_crc", "bad_pw", "bad_mn", "out_of_range", "bad_cn", "no_cp", "bad_data_flag", "truncated"):
+    for code in (
+        "garbage",
+        "bad_crc",
+        "bad_pw",
+        "bad_mn",
+        "out_of_range",
+        "bad_cn",
+        "no_cp",
+        "bad_data_flag",
+        "truncated",
+    ):
         assert code in codes, code
     assert all(r["raw"] for r in _rows("quarantine"))
     stored = _rows("dust_noise")
@@ -195,7 +228,8 @@ def test_split_packets_are_joined(hj212_server: RunningServer) -> None:
         _read_replies(sock, 2)
     hj212_server.flush()
     (row,) = _rows("dust_noise")
-    assert row["pm10"] == 70.0 and row["noise"] == 66.5
+    assert row["pm10"] == 70.0
+    assert row["noise"] == 66.5
 
 
 @pytest.mark.django_db
@@ -205,7 +239,11 @@ def test_directory_reads_registered_hj212_monitors() -> None:
     from tests.factories import DeviceFactory, JurisdictionFactory
 
     place = JurisdictionFactory(code="420500", name="宜昌市")
-    DeviceFactory(serial=MN, kind=Device.Kind.DUST_NOISE_MONITOR, protocol=Device.Protocol.HJ212, secret=PW, jurisdiction=place)
+    DeviceFactory(
+        serial=MN, kind=Device.Kind.DUST_NOISE_MONITOR, protocol=Device.Protocol.HJ212, secret=PW, jurisdiction=place
+    )
     DeviceFactory(serial="JGOTHER", jurisdiction=place)
     devices = load_devices()
-    assert list(devices) == [MN] and devices[MN].secret == PW and devices[MN].active
+    assert list(devices) == [MN]
+    assert devices[MN].secret == PW
+    assert devices[MN].active

@@ -24,6 +24,7 @@ from jianguan.lake.ingest import IngestError, ingest_file
 from jianguan.lake.schemas import DATA_TYPES, data_type
 from jianguan.lake.store import ensure_table, maintain, table_uri
 
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -58,19 +59,25 @@ def test_csv_batch_keeps_the_good_records_and_quarantines_the_rest_with_reasons(
     assert (summary["received"], summary["written"], summary["duplicates"], summary["quarantined"]) == (9, 2, 1, 6)
     stored = _rows("dust_noise").sort_values("ts")
     assert list(stored.pm10) == [80.0, 81.0]
-    assert set(stored.date) == {"2026-11-20"} and set(stored.source) == {"file"}
+    assert set(stored.date) == {"2026-11-20"}
+    assert set(stored.source) == {"file"}
     q = _rows("quarantine")
     reasons = dict(zip(q.reason_code, q.reason, strict=False))
     assert sorted(q.reason_code) == sorted(
         ["unparseable", "out_of_range", "unknown_device", "missing", "not_allowed", "malformed_row"]
     )
-    assert "pm10: abc" in reasons["unparseable"] and "not a valid float" in reasons["unparseable"]
-    assert "noise: 200" in reasons["out_of_range"] and "超出物理范围" in reasons["out_of_range"]
+    assert "pm10: abc" in reasons["unparseable"]
+    assert "not a valid float" in reasons["unparseable"]
+    assert "noise: 200" in reasons["out_of_range"]
+    assert "超出物理范围" in reasons["out_of_range"]
     assert all(isinstance(raw, bytes) and raw for raw in q.raw)
     # the same file again: the batch is in the log, nothing is written twice
     again = ingest_file(path, devices=frozenset({"M1"})).as_dict()
-    assert again["already_committed"] == 1 and again["written"] == 0 and again["quarantined"] == 0
-    assert len(_rows("dust_noise")) == 2 and len(_rows("quarantine")) == 6
+    assert again["already_committed"] == 1
+    assert again["written"] == 0
+    assert again["quarantined"] == 0
+    assert len(_rows("dust_noise")) == 2
+    assert len(_rows("quarantine")) == 6
 
 
 def test_the_same_readings_in_another_file_are_duplicates(lake: Path) -> None:
@@ -123,9 +130,11 @@ def test_maintenance_compacts_and_checkpoints_and_keeps_audit_history(lake: Path
         ingest_file(path)
     before = DeltaTable(table_uri("attendance")).version()
     result = maintain("attendance")
-    assert result.compacted_files == 3 and result.vacuumed_files == 0
+    assert result.compacted_files == 3
+    assert result.vacuumed_files == 0
     table = DeltaTable(table_uri("attendance"))
-    assert len(table.file_uris()) == 1 and len(table.to_pandas()) == 3
+    assert len(table.file_uris()) == 1
+    assert len(table.to_pandas()) == 3
     # every older version is still readable (audit tables are never vacuumed)
     for version in range(1, before + 1):
         assert len(DeltaTable(table_uri("attendance"), version=version).to_pandas()) == version
@@ -145,7 +154,7 @@ def test_drop_folder(lake: Path, db: None) -> None:
     (inbox / "still-copying.csv.part").write_text("x")
     (inbox / "mystery.xml").write_text("<x/>")
     done = dict(ingest_pending(inbox))
-    assert set(p.name for p in done) == {"batch1.csv", "mystery.xml"}
+    assert {p.name for p in done} == {"batch1.csv", "mystery.xml"}
     assert (inbox / "still-copying.csv.part").exists()
     assert list((inbox / "failed").glob("mystery*.reason.txt"))
     assert len(list((inbox / "done").rglob("batch1.csv"))) == 1
@@ -160,19 +169,28 @@ def test_cli_tables_query_and_refusals(lake: Path) -> None:
     assert "写入 3" in out.getvalue()
     out = io.StringIO()
     call_command("lake", "tables", stdout=out)
-    assert "dust_noise" in out.getvalue() and "quarantine" in out.getvalue()
+    assert "dust_noise" in out.getvalue()
+    assert "quarantine" in out.getvalue()
     out = io.StringIO()
-    call_command("lake", "query", "SELECT device, count(*) AS n FROM dust_noise GROUP BY device ORDER BY device", stdout=out)
-    assert "M1" in out.getvalue() and "M2" in out.getvalue()
-    for sql in ["DELETE FROM dust_noise", "COPY dust_noise TO '/tmp/x.csv'", "CREATE TABLE t AS SELECT 1",
-                "SELECT * FROM read_csv('/etc/passwd')", "SELECT 1; DROP TABLE dust_noise"]:
+    call_command(
+        "lake", "query", "SELECT device, count(*) AS n FROM dust_noise GROUP BY device ORDER BY device", stdout=out
+    )
+    assert "M1" in out.getvalue()
+    assert "M2" in out.getvalue()
+    for sql in [
+        "DELETE FROM dust_noise",
+        "COPY dust_noise TO '/tmp/x.csv'",
+        "CREATE TABLE t AS SELECT 1",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT 1; DROP TABLE dust_noise",
+    ]:
         with pytest.raises(CommandError):
             call_command("lake", "query", sql, stdout=io.StringIO())
     assert len(_rows("dust_noise")) == 3
 
 
 def _big_csv(path: Path, rows: int) -> None:
-    start = dt.datetime(2026, 11, 1)
+    start = dt.datetime(2026, 11, 1, tzinfo=BEIJING)
     frame = pd.DataFrame(
         {
             "device": [f"M{i % 50:02d}" for i in range(rows)],
@@ -191,7 +209,17 @@ def test_killing_the_ingestion_mid_batch_loses_nothing_and_duplicates_nothing(la
     rows = 200_000
     _big_csv(path, rows)
     env = {**os.environ, "LAKE_URI": str(lake), "DJANGO_SETTINGS_MODULE": "jianguan.config.settings"}
-    command = [sys.executable, "-m", "jianguan", "lake", "ingest", str(path), "--chunk-rows", "5000", "--no-device-check"]
+    command = [
+        sys.executable,
+        "-m",
+        "jianguan",
+        "lake",
+        "ingest",
+        str(path),
+        "--chunk-rows",
+        "5000",
+        "--no-device-check",
+    ]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     log = lake / "dust_noise" / "_delta_log"
     deadline = time.monotonic() + 120

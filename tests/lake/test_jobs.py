@@ -52,11 +52,19 @@ def _dust(rows: list[tuple[str, dt.datetime, float | None, float | None, str | N
     assert result.quarantined == 0
 
 
-def _series(device: str, start: dt.datetime, pm10: list[float], noise: list[float] | None = None,
-            flags: list[str | None] | None = None) -> list[tuple[str, dt.datetime, float | None, float | None, str | None]]:
+def _series(
+    device: str,
+    start: dt.datetime,
+    pm10: list[float],
+    noise: list[float] | None = None,
+    flags: list[str | None] | None = None,
+) -> list[tuple[str, dt.datetime, float | None, float | None, str | None]]:
     noise = noise or [50.0] * len(pm10)
     flags = flags or [None] * len(pm10)
-    return [(device, start + dt.timedelta(minutes=i), p, n, f) for i, (p, n, f) in enumerate(zip(pm10, noise, flags, strict=True))]
+    return [
+        (device, start + dt.timedelta(minutes=i), p, n, f)
+        for i, (p, n, f) in enumerate(zip(pm10, noise, flags, strict=True))
+    ]
 
 
 def _scenario() -> None:
@@ -67,7 +75,9 @@ def _scenario() -> None:
     rows += _series("JGMON0000000000000001", day, [160, 170, 200, 155, 151, 190, 180, 100, 160, 160, 160])
     # M2: 6 over but one has a maintenance flag -> broken into 2 + 3 -> nothing; noise at night 60 dB > 55 x6 -> run
     rows += _series(
-        "JGMON0000000000000002", day, [200, 200, 200, 200, 200, 200],
+        "JGMON0000000000000002",
+        day,
+        [200, 200, 200, 200, 200, 200],
         flags=[None, None, "a34002=M;LA=N", None, None, None],
     )
     rows += _series("JGMON0000000000000002", night, [20] * 6, noise=[60, 61, 62, 63, 64, 65])
@@ -88,7 +98,9 @@ def test_exceedance_job_finds_runs_of_consecutive_readings(lake: Path, settings)
     assert first.site == "SITE-1"
 
 
-def test_exceedances_become_one_warning_each_and_rerunning_adds_nothing(lake: Path, place: Jurisdiction, settings) -> None:
+def test_exceedances_become_one_warning_each_and_rerunning_adds_nothing(
+    lake: Path, place: Jurisdiction, settings
+) -> None:
     settings.LAKE_EXCEEDANCE_READINGS = 6
     for i in (1, 2, 3):
         _monitor(place, f"JGMON000000000000000{i}")
@@ -103,8 +115,11 @@ def test_exceedances_become_one_warning_each_and_rerunning_adds_nothing(lake: Pa
         ("lake.noise_exceedance", 1, "safety"),
     ]
     dust = alerts[0]
-    assert dust.params["readings"] == 7 and dust.params["peak"] == 200 and dust.params["site"] == "SITE-1"
-    assert dust.jurisdiction == place and dust.evidence[0]["kind"] == "ledger"
+    assert dust.params["readings"] == 7
+    assert dust.params["peak"] == 200
+    assert dust.params["site"] == "SITE-1"
+    assert dust.jurisdiction == place
+    assert dust.evidence[0]["kind"] == "ledger"
 
 
 def test_silent_devices(lake: Path, place: Jurisdiction) -> None:
@@ -113,8 +128,10 @@ def test_silent_devices(lake: Path, place: Jurisdiction) -> None:
     _monitor(place, "JGMON0000000000000003")  # sent long ago
     now = timezone.now()
     _dust(
-        [(talking.serial, now - dt.timedelta(minutes=5), 10.0, 50.0, None),
-         ("JGMON0000000000000003", now - dt.timedelta(hours=5), 10.0, 50.0, None)],
+        [
+            (talking.serial, now - dt.timedelta(minutes=5), 10.0, 50.0, None),
+            ("JGMON0000000000000003", now - dt.timedelta(hours=5), 10.0, 50.0, None),
+        ],
         "recent",
     )
     result = jobs.run_silent("duckdb", now=now, hours=2)
@@ -127,8 +144,11 @@ def test_silent_devices(lake: Path, place: Jurisdiction) -> None:
 def _attendance() -> None:
     t0 = dt.datetime(2026, 11, 20, 7, 55, tzinfo=BEIJING)
     rows = [
-        ("T1", t0, "p1", 0), ("T1", t0 + dt.timedelta(hours=9), "p1", 1), ("T1", t0 + dt.timedelta(minutes=3), "p2", 0),
-        ("T1", t0 + dt.timedelta(days=1), "p1", 0), ("T2", t0 - dt.timedelta(hours=7, minutes=56), "p3", 0),
+        ("T1", t0, "p1", 0),
+        ("T1", t0 + dt.timedelta(hours=9), "p1", 1),
+        ("T1", t0 + dt.timedelta(minutes=3), "p2", 0),
+        ("T1", t0 + dt.timedelta(days=1), "p1", 0),
+        ("T2", t0 - dt.timedelta(hours=7, minutes=56), "p3", 0),
     ]
     table = pa.table(
         {
@@ -181,7 +201,8 @@ def test_periodic_tasks_run(lake: Path, place: Jurisdiction, settings) -> None:
     tasks.lake_ledger_export.call_local()
     tasks.lake_ledger_export.call_local()
     events = jobs.open_table("ledger_events").to_pandas()
-    assert list(events.action).count("lake.test.event") == 1 and not events.seq.duplicated().any()
+    assert list(events.action).count("lake.test.event") == 1
+    assert not events.seq.duplicated().any()
     tasks.lake_exceedance.call_local()
     tasks.lake_silent_devices.call_local()
     tasks.lake_maintenance.call_local()

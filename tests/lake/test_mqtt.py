@@ -31,8 +31,17 @@ def _publisher() -> mqtt.Client:
 
 def _crane_record(minute: int, **extra: object) -> dict:
     when = dt.datetime(2026, 11, 20, 9, minute, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    return {"ts": when.isoformat(), "load_t": 2.5, "safe_load_t": 6.0, "moment_pct": 41.0, "amplitude_m": 30.5,
-            "height_m": 42.0, "wind_speed": 3.2, "warning": 0, **extra}
+    return {
+        "ts": when.isoformat(),
+        "load_t": 2.5,
+        "safe_load_t": 6.0,
+        "moment_pct": 41.0,
+        "amplitude_m": 30.5,
+        "height_m": 42.0,
+        "wind_speed": 3.2,
+        "warning": 0,
+        **extra,
+    }
 
 
 def test_signed_crane_data_is_stored_and_bad_messages_are_quarantined(lake: Path) -> None:
@@ -66,7 +75,8 @@ def test_signed_crane_data_is_stored_and_bad_messages_are_quarantined(lake: Path
     assert subscriber.stats["messages"] == len(messages)
     rows = DeltaTable(table_uri("tower_crane")).to_pyarrow_table().to_pylist()
     assert sorted(r["ts"].minute for r in rows) == [0, 1]
-    assert {r["device"] for r in rows} == {CRANE} and {r["source"] for r in rows} == {"mqtt"}
+    assert {r["device"] for r in rows} == {CRANE}
+    assert {r["source"] for r in rows} == {"mqtt"}
     quarantine = DeltaTable(table_uri("quarantine")).to_pyarrow_table().to_pylist()
     codes = sorted(r["reason_code"] for r in quarantine)
     assert codes == sorted(["out_of_range", "bad_signature", "unknown_device", "wrong_kind", "bad_envelope", "stale"])
@@ -83,7 +93,9 @@ def test_unacknowledged_messages_come_back_after_a_crash(lake: Path) -> None:
     topic = f"jianguan/crane_monitor/{CRANE}"
     pub = _publisher()
     try:
-        pub.publish(topic, sign_message(topic=topic, secret=SECRET, records=_crane_record(10)), qos=1).wait_for_publish(5)
+        pub.publish(topic, sign_message(topic=topic, secret=SECRET, records=_crane_record(10)), qos=1).wait_for_publish(
+            5
+        )
         first.run(until=lambda: first.stats["messages"] >= 1, seconds=10)
         assert first.stats["messages"] == 1
         first.client.socket().close()  # dies: nothing written, nothing acknowledged

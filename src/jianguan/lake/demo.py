@@ -68,13 +68,20 @@ def _devices(ctx: DemoContext, monitors: int, cranes: int, hoists: int) -> dict[
                     "core.device.registered",
                     "core.device",
                     str(d.pk),
-                    {"serial": d.serial, "kind": d.kind, "protocol": d.protocol, "name": d.name,
-                     "jurisdiction": d.jurisdiction.code},
+                    {
+                        "serial": d.serial,
+                        "kind": d.kind,
+                        "protocol": d.protocol,
+                        "name": d.name,
+                        "jurisdiction": d.jurisdiction.code,
+                    },
                 )
                 for d in created
             ],
         )
-    Device.objects.filter(serial__in=[DEMO_MONITOR_MN, DEMO_TERMINAL_SN]).update(created_at=ctx.now() - dt.timedelta(days=60))
+    Device.objects.filter(serial__in=[DEMO_MONITOR_MN, DEMO_TERMINAL_SN]).update(
+        created_at=ctx.now() - dt.timedelta(days=60)
+    )
     out: dict[str, list[Device]] = {}
     for device in Device.objects.filter(serial__startswith="JGDEMO").order_by("serial"):
         out.setdefault(device.kind, []).append(device)
@@ -104,7 +111,9 @@ def _dust(ctx: DemoContext, monitors: list[Device], days: int) -> pa.Table:
             count = n - 6 * 60  # stopped six hours ago
         daily = 55 + 25 * np.sin((local_hours[:count] - 9) / 24 * 2 * np.pi)
         pm10 = np.clip(daily + rng.normal(0, 12, count) + index % 7 * 4, 5, None).round(1)
-        noise = np.where((local_hours[:count] >= 7) & (local_hours[:count] < 19), 62.0, 47.0) + rng.normal(0, 2.5, count)
+        noise = np.where((local_hours[:count] >= 7) & (local_hours[:count] < 19), 62.0, 47.0) + rng.normal(
+            0, 2.5, count
+        )
         if index == 0:  # the demo monitor: a dust episode this afternoon (PM10 above 150 for 12 minutes)
             at = count - 4 * 60
             pm10[at : at + 12] = rng.uniform(170, 260, 12).round(1)
@@ -234,7 +243,11 @@ def build(ctx: DemoContext) -> None:
     bad = pa.table(
         {
             "device": [DEMO_MONITOR_MN, DEMO_MONITOR_MN, "JGUNKNOWN0001"],
-            "ts": ["2026-13-01 08:00:00", ctx.now().strftime("%Y-%m-%d %H:%M:%S"), ctx.now().strftime("%Y-%m-%d %H:%M:%S")],
+            "ts": [
+                "2026-13-01 08:00:00",
+                ctx.now().strftime("%Y-%m-%d %H:%M:%S"),
+                ctx.now().strftime("%Y-%m-%d %H:%M:%S"),
+            ],
             "cn": ["2051", "2051", "2051"],
             "pm10": ["50", "99999", "40"],
         }

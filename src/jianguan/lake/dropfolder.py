@@ -55,7 +55,7 @@ def ingest_pending(folder: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
             moved.with_name(moved.name + ".reason.txt").write_text(f"{exc.zh}\n{exc.en}\n", encoding="utf-8")
             yield path, {"failed": exc.code, "reason": str(exc)}
             continue
-        _move(path, folder / "done" / dt.date.today().isoformat())
+        _move(path, folder / "done" / dt.datetime.now(dt.UTC).date().isoformat())
         yield path, summary
 
 

@@ -23,7 +23,8 @@ def last_exported_seq() -> int:
 
     files = table.file_uris()
     listed = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
-    rows = duckdb.sql(f"SELECT max(seq) FROM read_parquet({listed})").fetchall()
+    relation = duckdb.sql(f"SELECT max(seq) FROM read_parquet({listed})")  # noqa: S608 — file paths quoted
+    rows = relation.fetchall() if relation is not None else []
     row = rows[0] if rows else None
     return int(row[0] or 0) if row else 0
 

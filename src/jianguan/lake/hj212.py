@@ -292,7 +292,9 @@ def parse_segment(segment: bytes) -> Packet:
     if len(fields["MN"]) > 24:
         raise ProtocolError("bad_mn", "MN 超过 24 个字符", "MN longer than 24 characters", qn_rtn=QN_BAD_MN)
     if not fields["Flag"].isdigit():
-        raise ProtocolError("bad_flag", f"Flag {fields['Flag']!r} 无效", f"invalid Flag {fields['Flag']!r}", qn_rtn=QN_BAD_FLAG)
+        raise ProtocolError(
+            "bad_flag", f"Flag {fields['Flag']!r} 无效", f"invalid Flag {fields['Flag']!r}", qn_rtn=QN_BAD_FLAG
+        )
     if not fields["CN"].isdigit() or len(fields["CN"]) != 4:
         raise ProtocolError("bad_cn", f"CN {fields['CN']!r} 无效", f"invalid CN {fields['CN']!r}", qn_rtn=QN_BAD_CN)
 
@@ -338,7 +340,7 @@ def record_from(packet: Packet, values: dict[str, str]) -> dict[str, str | None]
     if not stamp:
         raise ProtocolError("no_datatime", "缺少 DataTime", "missing DataTime")
     try:
-        when = dt.datetime.strptime(stamp, "%Y%m%d%H%M%S")
+        when = dt.datetime.strptime(stamp, "%Y%m%d%H%M%S")  # noqa: DTZ007 — the device's local time, kept as written
     except ValueError:
         raise ProtocolError("bad_datatime", f"DataTime {stamp!r} 无效", f"invalid DataTime {stamp!r}") from None
     suffix = VALUE_SUFFIX[packet.cn]
@@ -352,7 +354,9 @@ def record_from(packet: Packet, values: dict[str, str]) -> dict[str, str | None]
         flag = values.get(f"{code}-Flag")
         if flag is not None:
             if flag not in DATA_FLAGS:
-                raise ProtocolError("bad_data_flag", f"{code} 的数据标记 {flag!r} 无效", f"invalid data flag {flag!r} for {code}")
+                raise ProtocolError(
+                    "bad_data_flag", f"{code} 的数据标记 {flag!r} 无效", f"invalid data flag {flag!r} for {code}"
+                )
             flags.append(f"{code}={flag}")
         if value is not None:
             found = True
@@ -364,7 +368,7 @@ def record_from(packet: Packet, values: dict[str, str]) -> dict[str, str | None]
 
 
 def reply(packet: Packet, cn: str, cp: str = "") -> bytes:
-    qn = packet.qn or dt.datetime.now().strftime("%Y%m%d%H%M%S%f")[:17]
+    qn = packet.qn or dt.datetime.now(dt.UTC).astimezone().strftime("%Y%m%d%H%M%S%f")[:17]
     return frame(f"QN={qn};ST=91;CN={cn};PW={packet.pw};MN={packet.mn};Flag=4;CP=&&{cp}&&")
 
 
@@ -402,8 +406,16 @@ def loose_packet(segment: bytes) -> Packet | None:
 
 
 def data_packet(
-    *, mn: str, pw: str, cn: str, when: dt.datetime, values: dict[str, float], flag: int = 5, st: str = "22",
-    qn: str | None = None, data_flag: str = "N",
+    *,
+    mn: str,
+    pw: str,
+    cn: str,
+    when: dt.datetime,
+    values: dict[str, float],
+    flag: int = 5,
+    st: str = "22",
+    qn: str | None = None,
+    data_flag: str = "N",
 ) -> bytes:
     """A device's data upload (tests, simulator, benchmark)."""
     suffix = VALUE_SUFFIX[cn]

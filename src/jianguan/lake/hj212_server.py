@@ -288,9 +288,7 @@ class Hj212Server:
             self.sink.quarantine(framed.raw, ProtocolError("bad_mn", f"MN {packet.mn}：{why}", f"MN {packet.mn}: {en}"))
             return hj212.request_reply(packet, hj212.QN_BAD_MN) if packet.wants_reply else None
         if packet.pw != device.secret:
-            self.sink.quarantine(
-                framed.raw, ProtocolError("bad_pw", "访问密码错误", "wrong password (PW)"), packet.mn
-            )
+            self.sink.quarantine(framed.raw, ProtocolError("bad_pw", "访问密码错误", "wrong password (PW)"), packet.mn)
             return hj212.request_reply(packet, hj212.QN_BAD_PW) if packet.wants_reply else None
         if packet.cn in hj212.DATA_CNS:
             cp = self._assemble(packet)
@@ -311,7 +309,9 @@ class Hj212Server:
         if packet.cn in hj212.ACKNOWLEDGED_CNS:
             return hj212.data_reply(packet) if packet.wants_reply and packet.cn != hj212.CN_HEARTBEAT else None
         self.sink.quarantine(
-            framed.raw, ProtocolError("bad_cn", f"不支持的命令编码 CN={packet.cn}", f"unsupported CN {packet.cn}"), packet.mn
+            framed.raw,
+            ProtocolError("bad_cn", f"不支持的命令编码 CN={packet.cn}", f"unsupported CN {packet.cn}"),
+            packet.mn,
         )
         return hj212.request_reply(packet, hj212.QN_BAD_CN) if packet.wants_reply else None
 

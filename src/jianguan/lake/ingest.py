@@ -203,9 +203,7 @@ def _json_lines(lines: Iterable[bytes], dtype: DataType, rows: int) -> Iterator[
         yield Chunk(records_table(records, dtype), raws, bad)
 
 
-def chunks(
-    fmt: str, source: Path | bytes, dtype: DataType, rows: int = DEFAULT_CHUNK_ROWS
-) -> Iterator[Chunk]:
+def chunks(fmt: str, source: Path | bytes, dtype: DataType, rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Chunk]:
     if fmt == "parquet":
         return _parquet_chunks(io.BytesIO(source) if isinstance(source, bytes) else source, rows)
     if fmt == "csv":
@@ -213,7 +211,7 @@ def chunks(
     if fmt == "jsonl":
         if isinstance(source, bytes):
             return _json_lines(_json_body_lines(source), dtype, rows)
-        return _json_lines(open(source, "rb"), dtype, rows)  # noqa: SIM115 (closed when the generator ends)
+        return _json_lines(open(source, "rb"), dtype, rows)
     raise IngestError("format_unknown", f"不支持的格式 {fmt}", f"unsupported format {fmt}")
 
 
@@ -271,13 +269,19 @@ def ingest_chunks(
         if force_device is not None:
             # A device may only send its own data: the signing device is the record's device.
             col = pa.array([force_device] * table.num_rows, pa.string())
-            table = table.set_column(table.schema.get_field_index("device"), "device", col) if (
-                "device" in table.column_names
-            ) else table.append_column("device", col)
+            table = (
+                table.set_column(table.schema.get_field_index("device"), "device", col)
+                if ("device" in table.column_names)
+                else table.append_column("device", col)
+            )
         moment = dt.datetime.now(dt.UTC)
         if chunk.bad:
-            quarantine_write(chunk.bad, data_type=dtype.name, source=source, batch=f"{batch}:unreadable", received_at=moment)
-        result = write_batch(dtype, table, source=source, batch=batch, devices=devices, raw=chunk.raw, received_at=moment)
+            quarantine_write(
+                chunk.bad, data_type=dtype.name, source=source, batch=f"{batch}:unreadable", received_at=moment
+            )
+        result = write_batch(
+            dtype, table, source=source, batch=batch, devices=devices, raw=chunk.raw, received_at=moment
+        )
         result.received += len(chunk.bad)
         if not result.skipped:
             result.quarantined += len(chunk.bad)

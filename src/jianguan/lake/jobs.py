@@ -189,7 +189,9 @@ def silent_frame(
         )
     )
     columns = ["device", "data_type", "last_seen"]
-    backend = engines.connect(engine) if registered else None
+    if not registered:
+        return pd.DataFrame(columns=columns)
+    backend = engines.connect(engine)
     frames = []
     for name in sorted({DEVICE_KIND_TYPES[kind] for _serial, kind, _created in registered}):
         cutoff = moment - dt.timedelta(hours=hours if hours is not None else silent_hours(name))
@@ -223,7 +225,9 @@ def attendance_frame(engine: str | None = None) -> pd.DataFrame:
     backend = engines.connect(engine)
     t = _read(backend, "attendance")
     if t is None:
-        return pd.DataFrame(columns=["date", "device", "site", "person", "first_at", "last_at", "checkins", "ins", "outs"])
+        return pd.DataFrame(
+            columns=["date", "device", "site", "person", "first_at", "last_at", "checkins", "ins", "outs"]
+        )
     frame = normalise(backend.execute(attendance_daily(t)))
     return engines.same_result_columns(frame, ["date", "device", "person"])
 
@@ -244,23 +248,24 @@ def run_exceedance(engine: str | None = None, *, since: dt.datetime | None = Non
     frame = exceedance_frame(engine, since=since)
     devices = {d.serial: d for d in Device.objects.filter(serial__in=set(frame["device"]))}
     recorded = 0
-    for row in frame.itertuples(index=False):
-        device = devices.get(row.device)
+    row: dict[Any, Any]
+    for row in frame.to_dict("records"):
+        device = devices.get(row["device"])
         if device is None:
             continue
-        kind = Detection.Kind.DUST_EXCEEDANCE if row.metric == "pm10" else Detection.Kind.NOISE_EXCEEDANCE
-        start = row.started_at.to_pydatetime()
+        kind = Detection.Kind.DUST_EXCEEDANCE if row["metric"] == "pm10" else Detection.Kind.NOISE_EXCEEDANCE
+        start = row["started_at"].to_pydatetime()
         _detection, new = detection_record(
             kind=kind,
             device=device,
             started_at=start,
-            ended_at=row.ended_at.to_pydatetime(),
-            site=row.site or "",
+            ended_at=row["ended_at"].to_pydatetime(),
+            site=row["site"] or "",
             params={
-                "metric": "PM10" if row.metric == "pm10" else "LA",
-                "limit": _num(row.limit),
-                "peak": _num(row.peak),
-                "readings": int(row.readings),
+                "metric": "PM10" if row["metric"] == "pm10" else "LA",
+                "limit": _num(row["limit"]),
+                "peak": _num(row["peak"]),
+                "readings": int(row["readings"]),
                 "start": timezone.localtime(start).strftime("%Y-%m-%d %H:%M"),
             },
         )
@@ -277,9 +282,10 @@ def run_silent(engine: str | None = None, *, now: dt.datetime | None = None, hou
     frame = silent_frame(engine, now=moment, hours=hours)
     devices = {d.serial: d for d in Device.objects.filter(serial__in=set(frame["device"]))}
     recorded = 0
-    for row in frame.itertuples(index=False):
-        device = devices[row.device]
-        seen = None if pd.isna(row.last_seen) else row.last_seen.to_pydatetime()
+    row: dict[Any, Any]
+    for row in frame.to_dict("records"):
+        device = devices[row["device"]]
+        seen = None if pd.isna(row["last_seen"]) else row["last_seen"].to_pydatetime()
         since = seen or device.created_at
         _detection, new = detection_record(
             kind=Detection.Kind.SILENT_DEVICE,
@@ -288,7 +294,7 @@ def run_silent(engine: str | None = None, *, now: dt.datetime | None = None, hou
             params={
                 "last_seen": timezone.localtime(since).strftime("%Y-%m-%d %H:%M") if seen else "—",
                 "hours": round((moment - since).total_seconds() / 3600, 1),
-                "data_type": row.data_type,
+                "data_type": row["data_type"],
             },
         )
         recorded += int(new)

@@ -103,7 +103,7 @@ class Subscriber:
     ) -> None:
         import paho.mqtt.client as mqtt
 
-        self.host = host or getattr(settings, "MQTT_HOST", "127.0.0.1")
+        self.host: str = host or str(getattr(settings, "MQTT_HOST", "127.0.0.1"))
         self.port = port or int(getattr(settings, "MQTT_PORT", 1883))
         self.client_id = client_id or f"jianguan-lake-{socket.gethostname()}"
         self.loader = loader
@@ -202,7 +202,12 @@ class Subscriber:
             raise Rejected("wrong_kind", f"设备 {serial} 不是 {kind}", f"device {serial} is not a {kind}")
         try:
             envelope = json.loads(payload)
-            stamp, nonce, data, sig = str(int(envelope["ts"])), str(envelope["nonce"]), envelope["data"], envelope["sig"]
+            stamp, nonce, data, sig = (
+                str(int(envelope["ts"])),
+                str(envelope["nonce"]),
+                envelope["data"],
+                envelope["sig"],
+            )
             if not isinstance(data, str) or not isinstance(sig, str):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
@@ -235,7 +240,11 @@ class Subscriber:
         try:
             if work.quarantine:
                 quarantine_write(
-                    work.quarantine, data_type=None, source="mqtt", batch=f"{batch}:q", received_at=dt.datetime.now(dt.UTC)
+                    work.quarantine,
+                    data_type=None,
+                    source="mqtt",
+                    batch=f"{batch}:q",
+                    received_at=dt.datetime.now(dt.UTC),
                 )
             for name, records in work.records.items():
                 result = ingest_records(name, records, source="mqtt", batch=f"{batch}:{name}", raw=work.raws[name])

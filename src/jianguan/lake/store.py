@@ -142,21 +142,21 @@ MAX_PROBLEMS_REPORTED = 20
 
 def _existing_keys_filter(table: DeltaTable, dtype: DataType, good: pa.Table) -> tuple[pa.Table, int]:
     """Drop the records whose key is already in the table (looking only at the days concerned)."""
-    if good.num_rows == 0 or table.version() == 0 and not table.file_uris():
+    if good.num_rows == 0 or (table.version() == 0 and not table.file_uris()):
         return good, 0
     days = sorted(set(good.column("date").to_pylist()))
     files = table.file_uris(file_pruning_predicate=[("date", "in", days)])
     if not files:
         return good, 0
     con = connection()
-    key = [k for k in dtype.key]
+    key = list(dtype.key)
     cols = ", ".join(f'"{k}"' for k in key)
     con.register("incoming", good.append_column("_i", pa.array(range(good.num_rows), pa.int64())))
     try:
         files_sql = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
         join = " AND ".join(f'e."{k}" = n."{k}"' for k in key)
         keep = con.sql(
-            f"SELECT n._i FROM incoming n WHERE NOT EXISTS (SELECT 1 FROM "
+            f"SELECT n._i FROM incoming n WHERE NOT EXISTS (SELECT 1 FROM "  # noqa: S608 — schema names, quoted paths
             f"(SELECT {cols} FROM read_parquet({files_sql}, hive_partitioning = false)) e WHERE {join}) "
             f"ORDER BY n._i"
         ).to_arrow_table()

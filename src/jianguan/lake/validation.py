@@ -145,11 +145,11 @@ def validation_sql(dtype: DataType, present: set[str], *, check_devices: bool) -
     if check_devices:
         device = f"raw_in.{_q('device')}" if "device" in present else "NULL"
         problems.append(
-            f"WHEN {device} IS NOT NULL AND CAST({device} AS VARCHAR) NOT IN (SELECT serial FROM known_devices) "
+            f"WHEN {device} IS NOT NULL AND CAST({device} AS VARCHAR) NOT IN (SELECT serial FROM known_devices) "  # noqa: S608 — schema names
             f"THEN ['unknown_device', 'device: ' || CAST({device} AS VARCHAR) || ' 不是已登记的设备 (unknown device)']"
         )
     problem = "CASE " + " ".join(problems) + " END" if problems else "NULL"
-    return f"SELECT raw_in._row AS _row, {', '.join(values)}, {problem} AS _problem FROM raw_in"
+    return f"SELECT raw_in._row AS _row, {', '.join(values)}, {problem} AS _problem FROM raw_in"  # noqa: S608 — schema names, literals quoted
 
 
 def _fmt(value: float) -> str:
@@ -186,7 +186,7 @@ def validate(
         cols = ", ".join(_q(c) for c in dtype.column_names)
         tz = settings.TIME_ZONE
         good_sql = (
-            f"SELECT {cols}, {_lit(source)} AS source, "
+            f"SELECT {cols}, {_lit(source)} AS source, "  # noqa: S608 — literals quoted
             f"strftime(timezone({_lit(tz)}, {_q(dtype.time_column)}), '%Y-%m-%d') AS date, "
             f"{_lit(batch)} AS batch FROM checked WHERE _problem IS NULL "
             f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row) = 1 ORDER BY _row"

@@ -44,7 +44,7 @@ FORMATS = {
 class RawBody(BaseParser):
     media_type = "*/*"
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         return stream.read() if stream is not None else b""
 
 
@@ -102,7 +102,11 @@ class BatchUploadApi(APIView):
             kind_type = DEVICE_KIND_TYPES.get(device.kind)
             if dtype.name != kind_type and device.kind not in dtype.device_kinds:
                 raise errors.PermissionDenied(
-                    WRONG_TYPE, code="wrong_data_type", serial=device.serial, kind=kind_type or device.kind, name=dtype.name
+                    WRONG_TYPE,
+                    code="wrong_data_type",
+                    serial=device.serial,
+                    kind=kind_type or device.kind,
+                    name=dtype.name,
                 )
             force_device = device.serial
         content_type = (request.content_type or "").split(";")[0].strip().lower()
@@ -130,7 +134,7 @@ class BatchUploadApi(APIView):
 
 class TableOutput(serializers.Serializer[Any]):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     exists = serializers.BooleanField()
     version = serializers.IntegerField(allow_null=True)
     rows = serializers.IntegerField()

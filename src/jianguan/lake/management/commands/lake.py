@@ -1,16 +1,18 @@
 """`jianguan lake …`: the data lake from the command line.
 
-    jianguan lake ingest PATH… [--type T] [--source S] [--chunk-rows N] [--no-device-check]
-    jianguan lake tables
-    jianguan lake query "SELECT …" [--limit N] [--out FILE.csv]
-    jianguan lake run JOB [--engine duckdb|spark] [--out FILE.csv]     (exceedance, silent, attendance, maintain, ledger-export)
-    jianguan lake hj212 serve [--host H] [--port P]
-    jianguan lake mqtt [--host H] [--port P] [--seconds S]
-    jianguan lake watch DIR [--once] [--interval S]
+jianguan lake ingest PATH… [--type T] [--source S] [--chunk-rows N] [--no-device-check]
+jianguan lake tables
+jianguan lake query "SELECT …" [--limit N] [--out FILE.csv]
+jianguan lake run JOB [--engine duckdb|spark] [--out FILE.csv]
+    JOB: exceedance, silent, attendance, maintain, ledger-export
+jianguan lake hj212 serve [--host H] [--port P]
+jianguan lake mqtt [--host H] [--port P] [--seconds S]
+jianguan lake watch DIR [--once] [--interval S]
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -21,6 +23,13 @@ from tqdm import tqdm
 
 from jianguan.lake.engines import ENGINES
 from jianguan.lake.schemas import DATA_TYPES
+
+
+def _updater(bar: Any) -> Any:
+    def update(n: int) -> None:
+        bar.update(n)
+
+    return update
 
 
 class Command(BaseCommand):
@@ -86,7 +95,7 @@ class Command(BaseCommand):
                     source=options["source"],
                     devices=devices,
                     chunk_rows=options["chunk_rows"],
-                    progress=bar.update,
+                    progress=_updater(bar),
                 )
             except IngestError as exc:
                 raise CommandError(str(exc)) from None
@@ -103,7 +112,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {where}{problem['device'] or ''} {problem['code']}: {problem['reason']}")
             failed = failed or data["quarantined"] > 0
         if failed:
-            self.stderr.write("部分记录已隔离，见 `jianguan lake query \"SELECT * FROM quarantine\"` (some records were quarantined)")
+            self.stderr.write(
+                '部分记录已隔离，见 `jianguan lake query "SELECT * FROM quarantine"` (some records were quarantined)'
+            )
 
     # --- tables ---------------------------------------------------------------------------------
     def _tables(self, options: dict[str, Any]) -> None:
@@ -153,10 +164,8 @@ class Command(BaseCommand):
 
         self.stdout.write(f"HJ 212-2017 server on {options['host']}:{options['port']} (Ctrl-C to stop)")
         self.stdout.flush()
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             serve(options["host"], options["port"], flush_seconds=options["flush_seconds"])
-        except KeyboardInterrupt:
-            pass
 
     def _serve_hj212(self, options: dict[str, Any]) -> None:
         self._hj212({"host": "127.0.0.1", "port": options["port"], "flush_seconds": 0.5})
