@@ -222,15 +222,18 @@ def chunks(fmt: str, source: Path | bytes, dtype: DataType, rows: int = DEFAULT_
 
 
 def _json_body_lines(body: bytes) -> Iterable[bytes]:
-    """A body of JSON lines, or one JSON array / {"records": [...]} object."""
-    stripped = body.lstrip()
-    if stripped[:1] in (b"[", b"{") and b"\n" not in stripped.strip():
+    """A body of JSON lines, or one JSON document: an array of records, ``{"records": [...]}`` or
+    one record."""
+    stripped = body.strip()
+    if stripped[:1] in (b"[", b"{"):
         try:
             data = json.loads(stripped)
         except ValueError:
-            return body.splitlines()
+            return body.splitlines()  # JSON lines (or broken JSON: each bad line is quarantined)
         if isinstance(data, dict) and isinstance(data.get("records"), list):
             data = data["records"]
+        if isinstance(data, dict):
+            data = [data]
         if isinstance(data, list):
             return [json.dumps(item, ensure_ascii=False).encode("utf-8") for item in data]
     return body.splitlines()
