@@ -42,11 +42,12 @@ class DeviceEntry:
 
 
 def load_devices() -> dict[str, DeviceEntry]:
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
     from jianguan.core.models import Device
 
-    close_old_connections()
+    if not connection.in_atomic_block:  # a server's thread: drop a connection gone stale
+        close_old_connections()
     rows = Device.objects.filter(protocol=Device.Protocol.HJ212).values_list("serial", "secret", "status")
     return {serial: DeviceEntry(secret, status == Device.Status.ACTIVE) for serial, secret, status in rows}
 
@@ -194,12 +195,13 @@ def _warm_up() -> None:
 
 
 def _write(work: _Pending, batch: str) -> Any:
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
     from jianguan.lake.ingest import ingest_records
     from jianguan.lake.store import BatchResult, quarantine_write
 
-    close_old_connections()
+    if not connection.in_atomic_block:  # a server's thread: drop a connection gone stale
+        close_old_connections()
     now = dt.datetime.now(dt.UTC)
     if work.quarantine:
         quarantine_write(work.quarantine, data_type="dust_noise", source="hj212", batch=f"{batch}:q", received_at=now)
