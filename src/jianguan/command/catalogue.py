@@ -42,6 +42,20 @@ KINDS: dict[str, WarningKind] = {
             _("Account %(username)s was locked after repeated failed sign-ins from %(ip_address)s."),
             Department.Code.SYSADMIN,
         ),
+        WarningKind(
+            "concrete.batch_failed",
+            "concrete",
+            _("Concrete batch failed GB/T 50107"),
+            _("Concrete batch %(batch)s failed the strength evaluation (%(method)s, %(n)s groups)."),
+            Department.Code.QUALITY,
+        ),
+        WarningKind(
+            "concrete.custody_flag",
+            "concrete",
+            _("Concrete chain of custody broken"),
+            _("Concrete specimens: %(flag)s (%(subject)s)."),
+            Department.Code.QUALITY,
+        ),
     ]
 }
 
