@@ -25,9 +25,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(autouse=True)
 def _private_files(settings: Any, tmp_path: Path) -> None:
-    """Each test writes anchors and uploaded files into its own folder, never into var/."""
+    """Each test writes anchors, uploaded files and the lake into its own folder, never into var/."""
     settings.LEDGER_ANCHOR_FILE = tmp_path / "ledger-anchors.log"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LAKE_URI = str(tmp_path / "lake")
 
 
 @pytest.fixture

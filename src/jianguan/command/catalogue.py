@@ -56,6 +56,34 @@ KINDS: dict[str, WarningKind] = {
             _("Concrete specimens: %(flag)s (%(subject)s)."),
             Department.Code.QUALITY,
         ),
+        # lake: raised by jianguan.lake.handlers from the lake's jobs
+        WarningKind(
+            "lake.dust_exceedance",
+            "lake",
+            _("Dust above the limit"),
+            _(
+                "Site %(site)s: %(metric)s above %(limit)s for %(readings)s consecutive readings "
+                "(peak %(peak)s) from %(start)s, monitor %(device)s."
+            ),
+            Department.Code.SAFETY,
+        ),
+        WarningKind(
+            "lake.noise_exceedance",
+            "lake",
+            _("Noise above the limit"),
+            _(
+                "Site %(site)s: noise above %(limit)s dB(A) for %(readings)s consecutive readings "
+                "(peak %(peak)s) from %(start)s, monitor %(device)s."
+            ),
+            Department.Code.SAFETY,
+        ),
+        WarningKind(
+            "lake.device_silent",
+            "lake",
+            _("Device silent"),
+            _("Device %(device)s has sent no data since %(last_seen)s (%(hours)s hours)."),
+            Department.Code.SYSADMIN,
+        ),
     ]
 }
 
