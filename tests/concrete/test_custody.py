@@ -181,7 +181,9 @@ def test_demo_step_plants_what_the_checks_find(site: Section) -> None:
     from jianguan.core.demo_framework import SCALES, DemoContext
 
     make_section()
-    build(DemoContext(scale=SCALES["tiny"], seed=1, today=dt.date(2026, 11, 25), out=io.StringIO(), show_progress=False))
+    build(
+        DemoContext(scale=SCALES["tiny"], seed=1, today=dt.date(2026, 11, 25), out=io.StringIO(), show_progress=False)
+    )
     assert SpecimenGroup.objects.filter(status="tested").count() >= 12
     verdicts = dict(BatchVerdict.objects.values_list("batch_id", "passed"))
     assert verdicts[f"{site.section.code}-C30-P1"] is False  # the planted weak batch
