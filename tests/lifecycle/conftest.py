@@ -69,3 +69,13 @@ def walk(section: BidSection, until: str, start: dt.date = dt.date(2024, 3, 1)) 
             return day
         day += dt.timedelta(days=10)
     return day
+
+
+@pytest.fixture
+def reviewer(city: Jurisdiction) -> User:
+    return UserFactory(
+        username="quality.xl",
+        jurisdiction=Jurisdiction.objects.get(code="420502"),
+        department=department("quality"),
+        roles=["quality_inspector"],
+    )

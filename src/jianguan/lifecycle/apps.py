@@ -13,7 +13,8 @@ class LifecycleConfig(AppConfig):
         from jianguan.core.navigation import NavItem, register
 
         register(
+            NavItem(_("Projects"), _("Stage line"), "lifecycle:section-list", "lifecycle.view_stagerecord", order=60),
             NavItem(
-                _("Projects"), _("Overdue stage deadlines"), "lifecycle:overdue", "lifecycle.view_stagerecord", order=60
+                _("Projects"), _("Overdue stage deadlines"), "lifecycle:overdue", "lifecycle.view_stagerecord", order=61
             ),
         )
