@@ -128,3 +128,17 @@ def test_bulk_loaded_stage_out_of_order_is_found(section: BidSection) -> None:
     warning = Alert.objects.get(kind="lifecycle.stage_out_of_order")
     assert warning.params["missing"] == "施工许可"
     assert warning.subject_id == str(section.pk)
+
+
+def test_stage_statistics_and_dashboard(section: BidSection, officer: User) -> None:
+    from jianguan.core.dashboards import dashboard_data
+    from jianguan.lifecycle.selectors import stage_statistics
+
+    acceptance = walk(section, "completion_acceptance")
+    stats = stage_statistics(user=officer, today=acceptance + dt.timedelta(days=30))
+    assert stats["at_stage"]["completion_acceptance"] == 1
+    assert sum(stats["at_stage"].values()) == 1
+    assert stats["average_days"]["registration"] == 0
+    assert stats["overdue"] == 1
+    panels = {p["code"]: p for p in dashboard_data(officer)}
+    assert panels["lifecycle.by_stage"]["data"]["series"][0]["data"][10] == 1

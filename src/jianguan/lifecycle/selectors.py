@@ -95,6 +95,51 @@ def _states_by_section(
     return grouped
 
 
+def _memo_counter() -> Any:
+    """working_days_between remembered for one pass (the same days recur across sections)."""
+    cache: dict[tuple[dt.date, dt.date], int] = {}
+
+    def counter(a: dt.date, b: dt.date) -> int:
+        if (a, b) not in cache:
+            cache[(a, b)] = working_days_between(a, b)
+        return cache[(a, b)]
+
+    return counter
+
+
+def stage_statistics(*, user: AnyUser, today: dt.date | None = None) -> dict[str, Any]:
+    """City-wide (the user's scope): sections by the furthest stage reached, average days each
+    stage took, and passed deadlines."""
+    _can_view(user)
+    sections = scope_queryset(BidSection.objects.all(), user)
+    line = stages()
+    order = {s.code: s.order for s in line}
+    furthest: dict[int, int] = {}
+    durations: dict[str, list[int]] = defaultdict(list)
+    for sid, code, started, completed in StageRecord.objects.filter(bid_section__in=sections).values_list(
+        "bid_section_id", "stage", "started_on", "completed_on"
+    ):
+        if code not in order:
+            continue
+        furthest[sid] = max(furthest.get(sid, 0), order[code])
+        if completed is not None:
+            durations[code].append((completed - started).days)
+    at_stage = {s.code: 0 for s in line}
+    by_order = {s.order: s.code for s in line}
+    for reached in furthest.values():
+        at_stage[by_order[reached]] += 1
+    breaches = deadline_breaches(sections=sections, today=today)
+    return {
+        "stages": line,
+        "at_stage": at_stage,
+        "average_days": {
+            code: round(sum(values) / len(values), 1) if values else None for code, values in durations.items()
+        },
+        "overdue": sum(row.item.state == "overdue" for row in breaches),
+        "late": sum(row.item.state == "late" for row in breaches),
+    }
+
+
 @dataclass(frozen=True)
 class OverdueRow:
     section: BidSection
@@ -115,9 +160,10 @@ def deadline_breaches(
     wanted = set(states)
     grouped = _states_by_section(sections, codes)
     by_id = {s.pk: s for s in sections.filter(pk__in=list(grouped)).select_related("project", "jurisdiction")}
+    counter = _memo_counter()
     rows = []
     for sid, section_states in grouped.items():
-        for item in deadlines(section_states, rules, today=day):
+        for item in deadlines(section_states, rules, today=day, counter=counter):
             if item.state in wanted:
                 rows.append(OverdueRow(section=by_id[sid], item=item, days_late=item.days_late(day)))
     rows.sort(key=lambda row: (-row.days_late, row.section.code, row.item.rule.code))
@@ -172,13 +218,7 @@ def stages_out_of_order(*, sections: QuerySet[BidSection]) -> list[OutOfOrder]:
     grouped = _states_by_section(sections)
     by_code = {s.code: s for s in stages()}
     by_id = {s.pk: s for s in sections.filter(pk__in=list(grouped)).select_related("project", "jurisdiction")}
-    counter_cache: dict[tuple[dt.date, dt.date], int] = {}
-
-    def counter(a: dt.date, b: dt.date) -> int:
-        if (a, b) not in counter_cache:
-            counter_cache[(a, b)] = working_days_between(a, b)
-        return counter_cache[(a, b)]
-
+    counter = _memo_counter()
     found = []
     for sid, section_states in grouped.items():
         for code, state in section_states.items():
