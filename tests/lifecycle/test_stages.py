@@ -146,3 +146,15 @@ def test_failed_drawing_review_keeps_the_permit_closed(section: BidSection) -> N
     )
     gate = services.gate_check(section=section, stage="permit", on=dt.date(2024, 3, 1))
     assert "drawing_review" in [m["condition"] for m in gate.missing]
+
+
+def test_extreme_dates_are_refused_not_crashed(section: BidSection) -> None:
+    with pytest.raises(ApplicationError) as early:
+        services.stage_record(actor=ACTOR, section=section, stage="registration", on=dt.date(1, 1, 1))
+    assert early.value.code == "date_too_early"
+    with pytest.raises(ApplicationError):
+        services.gate_check(section=section, stage="permit", on=dt.date(9999, 12, 31))
+    gate = services.gate_check(
+        section=section, stage="completion_acceptance", on=dt.date(2024, 1, 1), notice_on=dt.date(1, 1, 1)
+    )
+    assert "acceptance_notice" not in [m["condition"] for m in gate.missing]

@@ -57,8 +57,16 @@ def gate_facts(
         "stage": stage,
         "done": done,
         "outcome": outcome,
-        "notice_working_days": counter(notice, on) if notice is not None and notice <= on else -1,
+        "notice_working_days": _notice_days(notice, on, counter),
     }
+
+
+def _notice_days(notice: dt.date | None, on: dt.date, counter: Callable[[dt.date, dt.date], int]) -> int:
+    if notice is None or notice > on:
+        return -1
+    if (on - notice).days > 366:  # told more than a year ahead: far more than any notice period
+        return 366
+    return counter(notice, on)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

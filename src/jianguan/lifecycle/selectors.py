@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.access import AnyUser, require_permission, scope_queryset
-from jianguan.core.calendar import working_days_between
+from jianguan.core.calendar import _Calendar
 from jianguan.core.ledger import canonical_json
 from jianguan.core.rules import rule_version_get
 from jianguan.lifecycle.domain import DeadlineItem, StageState, deadlines, gate_facts
@@ -96,12 +96,14 @@ def _states_by_section(
 
 
 def _memo_counter() -> Any:
-    """working_days_between remembered for one pass (the same days recur across sections)."""
+    """Working days between two days for one pass, on one calendar (one query per year, however
+    many sections are looked at)."""
+    calendar = _Calendar()
     cache: dict[tuple[dt.date, dt.date], int] = {}
 
     def counter(a: dt.date, b: dt.date) -> int:
         if (a, b) not in cache:
-            cache[(a, b)] = working_days_between(a, b)
+            cache[(a, b)] = sum(calendar.working(a + dt.timedelta(days=k)) for k in range(1, (b - a).days + 1))
         return cache[(a, b)]
 
     return counter
@@ -109,34 +111,37 @@ def _memo_counter() -> Any:
 
 def stage_statistics(*, user: AnyUser, today: dt.date | None = None) -> dict[str, Any]:
     """City-wide (the user's scope): sections by the furthest stage reached, average days each
-    stage took, and passed deadlines."""
+    stage took, and passed deadlines — from one query over the stage records."""
     _can_view(user)
+    day = today or timezone.localdate()
     sections = scope_queryset(BidSection.objects.all(), user)
     line = stages()
     order = {s.code: s.order for s in line}
-    furthest: dict[int, int] = {}
-    durations: dict[str, list[int]] = defaultdict(list)
-    for sid, code, started, completed in StageRecord.objects.filter(bid_section__in=sections).values_list(
-        "bid_section_id", "stage", "started_on", "completed_on"
-    ):
-        if code not in order:
-            continue
-        furthest[sid] = max(furthest.get(sid, 0), order[code])
-        if completed is not None:
-            durations[code].append((completed - started).days)
+    grouped = _states_by_section(sections)
     at_stage = {s.code: 0 for s in line}
     by_order = {s.order: s.code for s in line}
-    for reached in furthest.values():
-        at_stage[by_order[reached]] += 1
-    breaches = deadline_breaches(sections=sections, today=today)
+    durations: dict[str, list[int]] = defaultdict(list)
+    rules = deadline_rules()
+    counter = _memo_counter()
+    overdue = late = 0
+    for section_states in grouped.values():
+        reached = max((order[c] for c in section_states if c in order), default=0)
+        if reached:
+            at_stage[by_order[reached]] += 1
+        for code, state in section_states.items():
+            if state.completed_on is not None and state.started_on is not None:
+                durations[code].append((state.completed_on - state.started_on).days)
+        for item in deadlines(section_states, rules, today=day, counter=counter):
+            overdue += item.state == "overdue"
+            late += item.state == "late"
     return {
         "stages": line,
         "at_stage": at_stage,
         "average_days": {
             code: round(sum(values) / len(values), 1) if values else None for code, values in durations.items()
         },
-        "overdue": sum(row.item.state == "overdue" for row in breaches),
-        "late": sum(row.item.state == "late" for row in breaches),
+        "overdue": overdue,
+        "late": late,
     }
 
 

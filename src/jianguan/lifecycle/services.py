@@ -48,6 +48,8 @@ STAGE_ALREADY_COMPLETED = _("Stage %(stage)s of bid section %(section)s was alre
 STAGE_NOT_OPEN = _("Stage %(stage)s of bid section %(section)s has not been opened.")
 OUTCOME_INVALID = _("Outcome %(outcome)s is not possible for stage %(stage)s (possible: %(possible)s).")
 DATE_IN_FUTURE = _("The date %(on)s is in the future.")
+DATE_TOO_EARLY = _("The date %(on)s is before %(earliest)s: please check it.")
+EARLIEST = dt.date(1980, 1, 1)
 DATE_BEFORE_START = _("The completion date %(on)s is before the stage started (%(started)s).")
 NOTICE_AFTER = _("The quality station cannot be told (%(notice)s) after the acceptance day (%(on)s).")
 FINDING_FIELD_REQUIRED = _("A drawing-review finding needs %(field)s.")
@@ -98,6 +100,10 @@ def gate_check(*, section: BidSection, stage: str, on: dt.date | None = None, no
     """Decide whether ``stage`` may be opened on ``on`` (today when not given), by the JDM rule."""
     _stage(stage)
     day = on or timezone.localdate()
+    if day < EARLIEST:
+        raise errors.ValidationFailed(DATE_TOO_EARLY, code="date_too_early", on=day.isoformat(), earliest=EARLIEST)
+    if day > dt.date(9000, 1, 1):
+        raise errors.ValidationFailed(DATE_IN_FUTURE, code="date_in_future", on=day.isoformat())
     facts = gate_facts(section_states(section), stage, on=day, notice_on=notice_on)
     decision = rule_decide(GATE_RULE, facts)
     missing = [
@@ -125,6 +131,8 @@ def _lazy_text(function: Any) -> Any:
 
 
 def _check_day(day: dt.date) -> None:
+    if day < EARLIEST:
+        raise errors.ValidationFailed(DATE_TOO_EARLY, code="date_too_early", on=day.isoformat(), earliest=EARLIEST)
     if day > timezone.localdate():
         raise errors.ValidationFailed(DATE_IN_FUTURE, code="date_in_future", on=day.isoformat())
 
@@ -149,6 +157,8 @@ def stage_open(
     definition = _stage(stage)
     BidSection.objects.select_for_update().filter(pk=section.pk).first()
     _check_day(on)
+    if notice_on is not None:
+        _check_day(notice_on)
     if notice_on is not None and notice_on > on:
         raise errors.ValidationFailed(NOTICE_AFTER, code="notice_after", notice=notice_on, on=on)
     existing = StageRecord.objects.filter(bid_section=section, stage=stage).first()
