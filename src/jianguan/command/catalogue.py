@@ -84,6 +84,61 @@ KINDS: dict[str, WarningKind] = {
             _("Device %(device)s has sent no data since %(last_seen)s (%(hours)s hours)."),
             Department.Code.SYSADMIN,
         ),
+        # lifecycle: statutory deadlines of the stage line and stages opened out of order
+        WarningKind(
+            "lifecycle.completion_filing",
+            "lifecycle",
+            _("Completion filing overdue"),
+            _(
+                "Bid section %(section)s passed completion acceptance on %(anchor)s; the filing was due by "
+                "%(due)s and is %(days)s days overdue."
+            ),
+            Department.Code.APPROVAL,
+        ),
+        WarningKind(
+            "lifecycle.archive_handover",
+            "lifecycle",
+            _("Archive hand-over overdue"),
+            _(
+                "Bid section %(section)s passed completion acceptance on %(anchor)s; its archives were due at "
+                "the urban-construction archive by %(due)s (%(days)s days overdue)."
+            ),
+            Department.Code.APPROVAL,
+        ),
+        WarningKind(
+            "lifecycle.acceptance_notice",
+            "lifecycle",
+            _("Completion acceptance without notice"),
+            _(
+                "Bid section %(section)s holds completion acceptance on %(anchor)s; the quality station "
+                "should have been told by %(due)s and was not."
+            ),
+            Department.Code.QUALITY,
+        ),
+        WarningKind(
+            "lifecycle.permit_lapse",
+            "lifecycle",
+            _("Construction permit lapsed"),
+            _(
+                "Bid section %(section)s received its construction permit on %(anchor)s and has not started by "
+                "%(due)s: the permit has lapsed (%(days)s days)."
+            ),
+            Department.Code.APPROVAL,
+        ),
+        WarningKind(
+            "lifecycle.deadline_overdue",
+            "lifecycle",
+            _("Stage deadline overdue"),
+            _("Bid section %(section)s: %(deadline)s, due by %(due)s, is %(days)s days overdue."),
+            Department.Code.APPROVAL,
+        ),
+        WarningKind(
+            "lifecycle.stage_out_of_order",
+            "lifecycle",
+            _("Stage opened out of order"),
+            _("Bid section %(section)s opened stage %(stage)s on %(on)s without: %(missing)s."),
+            Department.Code.APPROVAL,
+        ),
     ]
 }
 
