@@ -12,6 +12,7 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -472,34 +473,58 @@ def _number(index: int, record: dict[str, Any], key: str, low: float, high: floa
 class SignedResult:
     received: int
     flagged: dict[int, list[str]]
+    rejected: dict[int, str]
+
+
+def _signed_parse(index: int, record: Any) -> tuple[str, dt.datetime, float | None, float | None, float | None]:
+    if not isinstance(record, dict):
+        raise errors.ValidationFailed(RECORD_INVALID, code="record_invalid", index=index, reason="not an object")
+    pin = str(record.get("pin", "")).strip()
+    if not pin or len(pin) > 24:
+        raise errors.ValidationFailed(RECORD_INVALID, code="record_invalid", index=index, reason="bad pin")
+    moment = _parse_signed_time(index, record.get("time"))
+    latitude = _number(index, record, "latitude", -90, 90)
+    longitude = _number(index, record, "longitude", -180, 180)
+    score = _number(index, record, "match_score", 0, 100)
+    return pin, moment, latitude, longitude, score
 
 
 @transaction.atomic
 def signed_checkins_record(*, device: Device, records: list[Any], body: bytes) -> SignedResult:
     """Store a hand-held terminal's check-ins: PIN, time, GPS, match score, snapshot photo.
 
-    The request is all or nothing: a record that cannot be read refuses the request with its index
-    (the terminal keeps it, fixes nothing and is told why), so nothing is half-stored."""
+    A record that cannot be read is quarantined with its reason and named in ``rejected``; the
+    others are stored. Flagged records (geofence, score, unknown PIN, not on the roster) are stored."""
     if len(records) > MAX_SIGNED_BATCH:
         raise errors.ValidationFailed(BATCH_TOO_LARGE, code="batch_too_large", limit=MAX_SIGNED_BATCH)
     parsed = []
+    bad: list[BadLine] = []
+    rejected: dict[int, str] = {}
+
+    def reject(index: int, record: Any, exc: errors.ApplicationError) -> None:
+        reason = exc.render("en")
+        rejected[index] = reason
+        raw = json.dumps(record, ensure_ascii=False)[:4000] if not isinstance(record, dict) else _without_photo(record)
+        bad.append(BadLine(index, raw, reason[:255]))
+
     for index, record in enumerate(records):
-        if not isinstance(record, dict):
-            raise errors.ValidationFailed(RECORD_INVALID, code="record_invalid", index=index, reason="not an object")
-        pin = str(record.get("pin", "")).strip()
-        if not pin or len(pin) > 24:
-            raise errors.ValidationFailed(RECORD_INVALID, code="record_invalid", index=index, reason="bad pin")
-        moment = _parse_signed_time(index, record.get("time"))
-        latitude = _number(index, record, "latitude", -90, 90)
-        longitude = _number(index, record, "longitude", -180, 180)
-        score = _number(index, record, "match_score", 0, 100)
-        parsed.append((index, record, pin, moment, latitude, longitude, score))
+        try:
+            parsed.append((index, record, *_signed_parse(index, record)))
+        except errors.ApplicationError as exc:
+            reject(index, record, exc)
     ctx = _context(device, {p[2] for p in parsed})
     now = timezone.now()
     section_id = ctx.binding.bid_section_id if ctx.binding else None
     rows, flagged = [], {}
     min_score = _min_score()
     for index, record, pin, moment, latitude, longitude, score in parsed:
+        photo, digest = ("", "")
+        if record.get("photo"):
+            try:
+                photo, digest = _photo_store(index, str(record["photo"]))
+            except errors.ApplicationError as exc:
+                reject(index, record, exc)
+                continue
         person, flags = ctx.flags(pin, moment.astimezone(_device_tz()).date())
         where = ctx.binding
         if (
@@ -511,9 +536,6 @@ def signed_checkins_record(*, device: Device, records: list[Any], body: bytes) -
             flags.append(CheckIn.Flag.OUTSIDE_GEOFENCE)
         if score is not None and score < min_score:
             flags.append(CheckIn.Flag.LOW_SCORE)
-        photo, digest = ("", "")
-        if record.get("photo"):
-            photo, digest = _photo_store(index, str(record["photo"]))
         rows.append(
             CheckIn(
                 device=device,
@@ -535,9 +557,14 @@ def signed_checkins_record(*, device: Device, records: list[Any], body: bytes) -
         )
         if flags:
             flagged[index] = [str(flag) for flag in flags]
-    _store(device, rows, [], "SIGNED", body, CheckIn.Source.SIGNED)
+    _store(device, rows, bad, "SIGNED", body, CheckIn.Source.SIGNED)
     _touch(device)
-    return SignedResult(received=len(rows), flagged=flagged)
+    return SignedResult(received=len(rows), flagged=flagged, rejected=rejected)
+
+
+def _without_photo(record: dict[str, Any]) -> str:
+    shown = {key: (f"<{len(str(value))} characters>" if key == "photo" else value) for key, value in record.items()}
+    return json.dumps(shown, ensure_ascii=False, default=str)[:4000]
 
 
 # --- absences -------------------------------------------------------------------------------
