@@ -68,7 +68,7 @@ def test_pins_are_unique_per_device_until_unenrolled(site: Site) -> None:
         services.person_enrol(actor="system:test", device=site.zk, pin="1", person=site.s.chief)
     assert caught.value.code == "pin_taken"
     assert "PIN 1" in caught.value.messages()["en"]
-    assert "PIN 1" in caught.value.messages()["zh-hans"]
+    assert "考勤号 1" in caught.value.messages()["zh-hans"]
     services.person_unenrol(actor="system:test", device=site.zk, pin="1")
     services.person_enrol(actor="system:test", device=site.zk, pin="1", person=site.s.chief, push=False)
     assert Enrolment.objects.filter(device=site.zk, pin="1").count() == 2
