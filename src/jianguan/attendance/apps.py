@@ -8,3 +8,13 @@ class AttendanceConfig(AppConfig):
     name = "jianguan.attendance"
     label = "attendance"
     verbose_name = _("On-site attendance")
+
+    def ready(self) -> None:
+        from jianguan.core.navigation import NavItem, register
+
+        register(
+            NavItem(_("Attendance"), _("Devices"), "attendance:device-list", "attendance.view_binding", order=600),
+            NavItem(
+                _("Attendance"), _("Exceptions"), "attendance:exception-list", "attendance.view_checkin", order=610
+            ),
+        )
