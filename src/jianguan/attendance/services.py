@@ -374,8 +374,8 @@ def attlog_ingest(*, device: Device, body: bytes, stamp: str = "") -> BatchResul
         at = punch.at.replace(tzinfo=tz)
         person, flags = ctx.flags(punch.pin, at.date())
         rows.append(_row(device, punch, at, person, section_id, flags, now))
-    _store(device, rows, bad, "ATTLOG", body, CheckIn.Source.ZKTECO)
     _touch(device, **({"attlog_stamp": stamp[:32]} if stamp else {}))
+    _store(device, rows, bad, "ATTLOG", body, CheckIn.Source.ZKTECO)  # last: it holds the ledger lock to commit
     return BatchResult(received=len(rows), quarantined=len(bad))
 
 
@@ -557,8 +557,8 @@ def signed_checkins_record(*, device: Device, records: list[Any], body: bytes) -
         )
         if flags:
             flagged[index] = [str(flag) for flag in flags]
-    _store(device, rows, bad, "SIGNED", body, CheckIn.Source.SIGNED)
     _touch(device)
+    _store(device, rows, bad, "SIGNED", body, CheckIn.Source.SIGNED)  # last: it holds the ledger lock to commit
     return SignedResult(received=len(rows), flagged=flagged, rejected=rejected)
 
 
