@@ -36,7 +36,7 @@ def test_device_list_shows_binding_and_last_seen(site: Site, officer: User) -> N
     assert site.handheld.serial in text
     assert "大门" in text
     assert "300 m" in text
-    assert "最近通信" in text or "Last seen" not in text
+    assert "最近出现" in text
 
 
 def test_section_calendar_marks_present_absent_and_missing(site: Site, officer: User) -> None:

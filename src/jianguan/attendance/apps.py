@@ -13,8 +13,10 @@ class AttendanceConfig(AppConfig):
         from jianguan.core.navigation import NavItem, register
 
         register(
-            NavItem(_("Attendance"), _("Devices"), "attendance:device-list", "attendance.view_binding", order=600),
             NavItem(
-                _("Attendance"), _("Exceptions"), "attendance:exception-list", "attendance.view_checkin", order=610
+                _("Attendance"), _("Attendance devices"), "attendance:device-list", "attendance.view_binding", order=600
+            ),
+            NavItem(
+                _("Attendance"), _("Attendance exceptions"), "attendance:exception-list", "attendance.view_checkin", order=610
             ),
         )
