@@ -17,6 +17,10 @@ class AttendanceConfig(AppConfig):
                 _("Attendance"), _("Attendance devices"), "attendance:device-list", "attendance.view_binding", order=600
             ),
             NavItem(
-                _("Attendance"), _("Attendance exceptions"), "attendance:exception-list", "attendance.view_checkin", order=610
+                _("Attendance"),
+                _("Attendance exceptions"),
+                "attendance:exception-list",
+                "attendance.view_checkin",
+                order=610,
             ),
         )
