@@ -139,6 +139,42 @@ KINDS: dict[str, WarningKind] = {
             _("Bid section %(section)s opened stage %(stage)s on %(on)s without: %(missing)s."),
             Department.Code.APPROVAL,
         ),
+        # attendance (key people on site)
+        WarningKind(
+            "attendance.duty_shortfall",
+            "attendance",
+            _("Key person below the required days on site"),
+            _("%(role)s %(person)s was on site %(present_days)s of %(required_days)s required days in %(month)s."),
+            Department.Code.MARKET,
+        ),
+        WarningKind(
+            "attendance.key_person_absent",
+            "attendance",
+            _("Key person absent from site"),
+            _("%(role)s %(person)s has not checked in for %(days)s working days (since %(since)s)."),
+            Department.Code.MARKET,
+        ),
+        WarningKind(
+            "attendance.impossible_travel",
+            "attendance",
+            _("Same person at two distant sites (certificate lending?)"),
+            _("%(person)s checked in %(distance_km)s km apart within %(minutes)s minutes."),
+            Department.Code.MARKET,
+        ),
+        WarningKind(
+            "attendance.never_present",
+            "attendance",
+            _("Key person never on site while others work (certificate lending?)"),
+            _("%(role)s %(person)s never checked in during %(month)s while %(others)s others did."),
+            Department.Code.MARKET,
+        ),
+        WarningKind(
+            "attendance.registered_elsewhere",
+            "attendance",
+            _("Key person registered with another enterprise"),
+            _("%(person)s acts as %(role)s for %(acting_for)s but is registered with %(registered_with)s."),
+            Department.Code.MARKET,
+        ),
     ]
 }
 
