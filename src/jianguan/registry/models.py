@@ -449,3 +449,7 @@ class KeyPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.person}"
+
+
+# bulk exchange (imports, provincial sync) keeps its own records in this app
+from jianguan.registry.exchange.models import ImportRun, SyncCursor, SyncRun  # noqa: E402, F401
