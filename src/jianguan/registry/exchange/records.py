@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.functional import Promise
@@ -54,13 +55,25 @@ class Problem:
 
     def render(self, language: str) -> str:
         with translation.override(language):
-            params = {key: str(value) for key, value in self.params.items()}
+            params = {
+                key: str(value) if isinstance(value, Promise | str) else value for key, value in self.params.items()
+            }
             text = str(self.message)
             return text % params if params else text
 
     @classmethod
     def from_error(cls, error: errors.ApplicationError) -> Problem:
         return cls(str(error.extra.get("field", "")), error.message, dict(error.params), error.code)
+
+    @classmethod
+    def from_django(cls, error: DjangoValidationError) -> list[Problem]:
+        """A model's own validation (lengths, choices) as problems, one per field message."""
+        found: list[Problem] = []
+        details = error.error_dict if hasattr(error, "error_dict") else {"": error.error_list}
+        for name, items in details.items():
+            for item in items:
+                found.append(cls("" if name == "__all__" else name, item.message, dict(item.params or {}), "invalid"))
+        return found
 
 
 @dataclass(frozen=True)
@@ -223,9 +236,12 @@ def _klass(category: str, raw: str) -> str:
     return raw  # the service names the unknown class
 
 
-def parse_record(entity: str, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+def parse_record(
+    entity: str, raw: Mapping[str, Any], *, identities: dict[str, domain.ResidentId] | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
     """The record in the services' vocabulary, and every problem found in it. Identifiers are
-    checked with the same domain functions the services use."""
+    checked with the same domain functions the services use; ``identities`` (optional) collects
+    what ``domain.parse_ric`` derived from each valid ID number, so bulk paths need not parse twice."""
     if entity not in FIELDS:
         return {}, [Problem("", UNKNOWN_ENTITY, {"entity": entity}, "entity_unknown")]
     clean: dict[str, Any] = {}
@@ -265,9 +281,13 @@ def parse_record(entity: str, raw: Mapping[str, Any]) -> tuple[dict[str, Any], l
                 problems.append(Problem(spec.key, exc.reason, code="uscc_invalid"))
         elif spec.kind == "identifier" and spec.key == "id_number":
             try:
-                clean[spec.key] = domain.parse_ric(text).number
+                resident = domain.parse_ric(text)
             except domain.IdentifierError as exc:
                 problems.append(Problem(spec.key, exc.reason, code="id_number_invalid"))
+            else:
+                clean[spec.key] = resident.number
+                if identities is not None:
+                    identities[resident.number] = resident
         else:
             clean[spec.key] = text
     if entity == "qualification" and "category" in clean and "klass" in clean:

@@ -30,6 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -303,6 +304,10 @@ def apply_batch(batch: dict[str, Any], *, actor: Actor) -> BatchReport:
             report.rejected.append(
                 _rejection(cursor, index, entity, _record_key(entity, clean), Problem.from_error(error))
             )
+            continue
+        except DjangoValidationError as error:
+            key = _record_key(entity, clean)
+            report.rejected.extend(_rejection(cursor, index, entity, key, p) for p in Problem.from_django(error))
             continue
         report.counts[outcome] += 1
         report.conflicts.extend(conflicts)

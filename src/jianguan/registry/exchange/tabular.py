@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
@@ -278,6 +279,8 @@ def import_table(
                     outcome = apply_record(entity, clean, actor=actor, source=source)
             except errors.ApplicationError as error:
                 problems = [Problem.from_error(error)]
+            except DjangoValidationError as error:
+                problems = Problem.from_django(error)
             else:
                 result.counts[outcome] += 1
                 continue
