@@ -16,7 +16,16 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     # SQLite only: on PostgreSQL the benchmark's database has a fixed name, and a real run may be using it
     env = {"PATH": "/usr/bin:/bin", "JIANGUAN_VAR": str(tmp_path), "HOME": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "bench/bench_registry_people.py", "--people", "2000", "--import-rows", "500", "--queries", "5"],
+        [
+            sys.executable,
+            "bench/bench_registry_people.py",
+            "--people",
+            "2000",
+            "--import-rows",
+            "500",
+            "--queries",
+            "5",
+        ],
         capture_output=True,
         text=True,
         timeout=300,
