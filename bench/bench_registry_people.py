@@ -10,8 +10,9 @@ the same run:
 * **search** — ``selectors.person_list`` (as a superuser) and the first page (50 rows, with the
   registering enterprise joined) for a surname prefix (1 character), a surname + first given
   character prefix (2 characters) and an exact ID number; ``--queries`` of each, p50 and p95.
-  Baseline: the bare indexed SELECT of the same rows (``WHERE name LIKE 'x%' ORDER BY name, id
-  LIMIT 50`` / ``WHERE id_number = …``) through a raw cursor.
+  Baseline: the bare indexed SELECT of the same rows (``WHERE name >= 'x' AND name < 'y' ORDER BY
+  name, id LIMIT 50`` — the prefix as an index range, exact under a code-point collation — and
+  ``WHERE id_number = …``) through a raw cursor.
 * **import** — ``--import-rows`` new people written to an .xlsx (untimed), then
   ``registry_io``'s set-based path: reading the workbook, every row validated (ID checksum, birth
   date, region, lengths), bulk upsert in chunks and the ledger entries. Baseline: a bare
@@ -123,9 +124,11 @@ def bench_search(queries: int, people: int, rng: random.Random) -> list[tuple[st
                 if label.startswith("exact"):
                     cursor.execute("SELECT id, name FROM registry_person WHERE id_number = %s", [term])
                 else:
+                    upper = term[:-1] + chr(ord(term[-1]) + 1)
                     cursor.execute(
-                        "SELECT id, name FROM registry_person WHERE name LIKE %s ORDER BY name, id LIMIT 50",
-                        [term + "%"],
+                        "SELECT id, name FROM registry_person WHERE name >= %s AND name < %s"
+                        " ORDER BY name, id LIMIT 50",
+                        [term, upper],
                     )
                 bare = cursor.fetchall()
             bare_ms.append((time.perf_counter() - started) * 1000)

@@ -173,6 +173,8 @@ class Person(models.Model):
         indexes = [
             # prefix search by name on PostgreSQL (LIKE 'x%' with a C-collation index)
             models.Index(fields=["name"], name="person_name_pattern_idx", opclasses=["varchar_pattern_ops"]),
+            # the first page of a name search (name range, ORDER BY name, id LIMIT n) straight from the index
+            models.Index(fields=["name", "id"], name="person_name_id_idx"),
         ]
 
     def __str__(self) -> str:

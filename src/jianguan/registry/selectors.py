@@ -79,12 +79,14 @@ def person_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> Quer
     if len(q) == 18 and q[:17].isdigit():
         queryset = queryset.filter(id_number=q.upper())
     elif q:
-        queryset = queryset.filter(name__startswith=q)
         upper = _prefix_upper_bound(q)
         if upper is not None and _code_point_collation():
-            # the same rows as a range the name index can seek to, so the first page is read in
-            # index order from the prefix on (LIKE alone is not an index condition under C.UTF-8)
+            # exactly the names starting with q, as a range the name index seeks to: the first page
+            # is read in index order (LIKE is no index condition under C.UTF-8, and LIKE beside the
+            # range would make the planner misjudge how many rows match)
             queryset = queryset.filter(name__gte=q, name__lt=upper)
+        else:
+            queryset = queryset.filter(name__startswith=q)
     if filters.get("enterprise"):
         queryset = queryset.filter(enterprise_id=filters["enterprise"])
     return queryset.order_by("name", "pk")
