@@ -173,6 +173,8 @@ class Person(models.Model):
         indexes = [
             # prefix search by name on PostgreSQL (LIKE 'x%' with a C-collation index)
             models.Index(fields=["name"], name="person_name_pattern_idx", opclasses=["varchar_pattern_ops"]),
+            # the first page of a name search (name range, ORDER BY name, id LIMIT n) straight from the index
+            models.Index(fields=["name", "id"], name="person_name_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -449,3 +451,7 @@ class KeyPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.person}"
+
+
+# bulk exchange (imports, provincial sync) keeps its own records in this app
+from jianguan.registry.exchange.models import ImportRun, SyncCursor, SyncRun  # noqa: E402, F401
