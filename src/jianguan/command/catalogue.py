@@ -42,6 +42,20 @@ KINDS: dict[str, WarningKind] = {
             _("Account %(username)s was locked after repeated failed sign-ins from %(ip_address)s."),
             Department.Code.SYSADMIN,
         ),
+        WarningKind(
+            "credit.blacklisted",
+            "credit",
+            _("Subject put on the credit blacklist"),
+            _("%(subject)s is on the credit blacklist from %(day)s (%(reasons)s), after record %(code)s."),
+            Department.Code.CREDIT,
+        ),
+        WarningKind(
+            "credit.lowest_grade",
+            "credit",
+            _("Credit grade fell to the lowest"),
+            _("%(subject)s fell to credit grade %(grade)s (score %(score)s) on %(day)s, after record %(code)s."),
+            Department.Code.CREDIT,
+        ),
     ]
 }
 

@@ -141,6 +141,10 @@ class Record(models.Model):
             models.CheckConstraint(condition=Q(valid_until__gte=models.F("event_date")), name="credit_record_window"),
         ]
         indexes = [models.Index(fields=["subject", "status"])]
+        permissions = [
+            ("review_record", _("Can review a behaviour record")),
+            ("approve_record", _("Can approve a behaviour record")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.subject}"
@@ -179,6 +183,7 @@ class Appeal(models.Model):
         ordering = ["deadline", "id"]
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
+        permissions = [("decide_appeal", _("Can decide an appeal"))]
         constraints = [
             models.UniqueConstraint(fields=["record"], condition=Q(status="pending"), name="credit_appeal_one_pending")
         ]

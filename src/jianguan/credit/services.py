@@ -31,7 +31,8 @@ from jianguan.credit.catalogue import (
     load_catalogue,
     shipped_catalogue_path,
 )
-from jianguan.credit.domain import SCHEMES, Scheme, SubjectType, scheme_from_dict
+from jianguan.credit.domain import SCHEMES, Scheme, SubjectType, scheme_from_dict, standing_on
+from jianguan.credit.domain import Subject as DomainSubject
 from jianguan.credit.models import Appeal, CatalogueVersion, Record, Standing, Subject
 from jianguan.credit.scoring import Tables, dialect_of, run_on_cursor
 from jianguan.registry.models import Enterprise, Person
@@ -352,6 +353,7 @@ def record_from_finding(
     record.full_clean()
     record.save()
     ledger_append(actor=actor, action="credit.record.recorded", target=record, payload=_record_payload(record))
+    _watch(actor, record)
     return record, True
 
 
@@ -478,6 +480,8 @@ def record_approve(*, actor: User, record: Record, accept: bool = True, note: st
         target=record,
         payload={"step": "approve", "accept": accept, "note": note, **(_record_payload(record) if accept else {})},
     )
+    if accept:
+        _watch(actor, record)
     return record
 
 
@@ -493,6 +497,49 @@ def arrears_settle(*, actor: Actor, record: Record, settled_on: dt.date) -> Reco
     record.save(update_fields=["settled_on"])
     ledger_append(actor=actor, action="credit.record.settled", target=record, payload={"settled_on": settled_on})
     return record
+
+
+BLACKLIST_LABELS = {
+    "forged_qualification": _("qualification obtained with forged material"),
+    "subcontract_or_lending": _("subcontracting on or lending a qualification, penalised"),
+    "major_accident": _("a major accident"),
+    "two_larger_accidents": _("two larger accidents within a year"),
+    "wage_arrears_unpaid": _("adjudicated wage arrears unpaid"),
+}
+
+
+def _watch(actor: Actor, record: Record) -> None:
+    """When a new record puts its subject on the blacklist or in the lowest grade today, say so in
+    the ledger (``credit.subject.flagged``); the handler raises the command centre's warning."""
+    from jianguan.credit.selectors import counting_records, domain_record
+
+    day = _today()
+    if not (record.event_date <= day <= record.valid_until):
+        return
+    scheme = current_scheme()
+    others = [domain_record(r) for r in counting_records(record.subject) if r.pk != record.pk]
+    subject = DomainSubject(id=record.subject_id)
+    before = standing_on(subject, others, scheme, day)
+    after = standing_on(subject, [*others, domain_record(record)], scheme, day)
+    lowest = scheme.grades[-1]
+    blacklisted = after.blacklisted and not before.blacklisted
+    lowest_now = after.grade == lowest and before.grade != lowest and not after.blacklisted
+    if not (blacklisted or lowest_now):
+        return
+    ledger_append(
+        actor=actor,
+        action="credit.subject.flagged",
+        target=record.subject,
+        payload={
+            "condition": "blacklisted" if blacklisted else "lowest_grade",
+            "day": day,
+            "grade": after.grade,
+            "score": str(after.score),
+            "reasons": sorted(reason.value for reason in after.blacklist),
+            "record": record.pk,
+            "code": record.code,
+        },
+    )
 
 
 # --- appeals -----------------------------------------------------------------------------------
