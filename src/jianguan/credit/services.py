@@ -145,10 +145,15 @@ def catalogue_ensure_shipped() -> CatalogueVersion:
 
 
 def catalogue_in_force(on: dt.date) -> CatalogueVersion:
-    """The newest catalogue version effective on ``on`` (the shipped one is stored on first use)."""
+    """The newest catalogue version effective on ``on``, or the first version for earlier days (the
+    shipped one is stored on first use)."""
     if not CatalogueVersion.objects.exists():
         catalogue_ensure_shipped()
     version = CatalogueVersion.objects.filter(effective_from__lte=on).order_by("-effective_from", "-id").first()
+    if version is None:
+        # behaviour before the first version on the platform is scored by that first version
+        # (no earlier version was ever recorded here; decision 0007)
+        version = CatalogueVersion.objects.order_by("effective_from", "id").first()
     if version is None:
         raise errors.ValidationFailed(NO_CATALOGUE, code="credit_no_catalogue", date=on)
     return version
