@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_credit_pages_in_the_browser(live_server: Any, artifacts_dir: Path) -> None:
     demo_build(scale="tiny", seed=2015, today=timezone.localdate(), out=io.StringIO(), show_progress=False)
     flagged = Standing.objects.filter(blacklisted=True).select_related("subject__enterprise").first()
-    assert flagged is not None and flagged.subject.enterprise is not None
+    assert flagged is not None
+    assert flagged.subject.enterprise is not None
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         page.goto(f"{live_server.url}/accounts/login/")
