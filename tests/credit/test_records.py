@@ -94,7 +94,8 @@ def test_a_confirmed_finding_becomes_a_record_once(city: object) -> None:
 
 def test_a_finding_for_a_person_and_bad_findings_are_refused_whole(city: object) -> None:
     person = make_person()
-    register(person, make_enterprise())
+    employer = make_enterprise()
+    register(person, employer)
     finding(person_id=person.pk, code="RY-1-04", fid="F-p")
     assert Record.objects.get().subject.person == person
     before = LedgerEntry.objects.count()
@@ -106,6 +107,9 @@ def test_a_finding_for_a_person_and_bad_findings_are_refused_whole(city: object)
         finding(make_enterprise().uscc, code="SG-9-99", fid="F-y")
     with pytest.raises(errors.ValidationFailed):
         finding("91420500XXXXXXXXXX", fid="F-z")
+    with pytest.raises(errors.ValidationFailed) as error:
+        finding(employer.uscc, fid="F-d", day="2026-13-01")
+    assert "date" in error.value.render("en")
     assert Record.objects.count() == 1
     assert LedgerEntry.objects.count() == before + 2  # the two enterprises made, nothing half-written
 
@@ -214,3 +218,26 @@ def test_the_nightly_task_computes_today(city: object) -> None:
     make_enterprise()
     recompute_standings_nightly.call_local()
     assert Standing.objects.count() == 1
+
+
+def test_publish_and_recompute_from_the_command_line(approver: User, handler: User, tmp_path: object) -> None:
+    import io
+    from pathlib import Path
+
+    from django.core.management import CommandError, call_command
+
+    document = json.loads(shipped_catalogue_path().read_text(encoding="utf-8"))
+    document["version"] = "2026.9"
+    path = Path(str(tmp_path)) / "catalogue.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("credit", "catalogue", "publish", str(path), "--by", handler.username)
+    out = io.StringIO()
+    call_command("credit", "catalogue", "publish", str(path), "--by", approver.username, stdout=out)
+    assert "2026.9" in out.getvalue()
+    assert CatalogueVersion.objects.get(version="2026.9").published_by == f"user:{approver.username}"
+    make_enterprise()
+    out = io.StringIO()
+    call_command("credit", "standings", "--day", "2026-06-01", stdout=out)
+    assert "1 subjects" in out.getvalue()
+    assert Standing.objects.filter(day=D(2026, 6, 1)).count() == 1

@@ -64,6 +64,7 @@ SAME_PERSON_TWICE = _(
 )
 DUPLICATE_SOURCE = _("A record from %(source)s %(ref)s already exists (record %(id)s).")
 SUBJECT_NOT_FOUND = _("No enterprise or person %(ref)s is in the registry.")
+FINDING_FIELD = _("The confirmed finding has no valid %(field)s.")
 SUBJECT_REFERENCE = _("A finding must name the enterprise (uscc) or the person (person_id) it concerns.")
 NOT_WAGE_ARREARS = _("Record %(id)s is not about wage arrears.")
 APPEAL_PENDING = _("Record %(id)s already has an appeal pending.")
@@ -366,13 +367,24 @@ def finding_confirmed(entry: LedgerEntry) -> None:
     """Handler of ``supervision.finding.confirmed`` (payload in docs/architecture.md)."""
     data = entry.data
     subject = subject_by_reference(uscc=data.get("uscc", ""), person_id=data.get("person_id"))
+    finding_id = str(data.get("finding_id") or "").strip()
+    if not finding_id:
+        raise errors.ValidationFailed(FINDING_FIELD, code="credit_finding_invalid", field="finding_id")
+    try:
+        event_date = dt.date.fromisoformat(str(data.get("date")))
+    except ValueError:
+        raise errors.ValidationFailed(FINDING_FIELD, code="credit_finding_invalid", field="date") from None
+    try:
+        quantity = int(data.get("quantity", 1))
+    except (TypeError, ValueError):
+        raise errors.ValidationFailed(FINDING_FIELD, code="credit_finding_invalid", field="quantity") from None
     record_from_finding(
         actor=entry.actor_label or SYSTEM,
         subject=subject,
         code=str(data.get("behaviour_code", "")),
-        finding_id=str(data.get("finding_id", "")),
-        event_date=dt.date.fromisoformat(str(data["date"])),
-        quantity=int(data.get("quantity", 1)),
+        finding_id=finding_id,
+        event_date=event_date,
+        quantity=quantity,
     )
 
 
