@@ -241,3 +241,12 @@ def test_publish_and_recompute_from_the_command_line(approver: User, handler: Us
     call_command("credit", "standings", "--day", "2026-06-01", stdout=out)
     assert "1 subjects" in out.getvalue()
     assert Standing.objects.filter(day=D(2026, 6, 1)).count() == 1
+
+
+def test_credit_grade_of_a_subject_without_a_file_opens_none(city: object) -> None:
+    from jianguan.credit.models import Subject
+
+    enterprise = make_enterprise()
+    assert credit_grade(enterprise, on=D(2026, 6, 1)) == "AAA"
+    assert credit_standing(enterprise).score == Decimal(100)
+    assert not Subject.objects.exists()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.core.access import AnyUser, access_object, scope_queryset
 from jianguan.credit import domain
 from jianguan.credit.models import Appeal, Record, Subject
-from jianguan.credit.services import current_scheme, subject_of
+from jianguan.credit.services import current_scheme
 from jianguan.registry.models import Enterprise, Person
 
 COUNTING = (Record.Status.RECORDED, Record.Status.REVOKED)
@@ -36,8 +36,13 @@ def domain_record(record: Record) -> domain.Record:
     )
 
 
-def _subject(target: Subject | Enterprise | Person) -> Subject:
-    return target if isinstance(target, Subject) else subject_of(target)
+def _subject(target: Subject | Enterprise | Person) -> Subject | None:
+    """The credit file of a target, without opening one (a read never writes)."""
+    if isinstance(target, Subject):
+        return target
+    if isinstance(target, Enterprise):
+        return Subject.objects.filter(enterprise=target).first()
+    return Subject.objects.filter(person=target).first()
 
 
 def counting_records(subject: Subject) -> list[Record]:
@@ -46,11 +51,11 @@ def counting_records(subject: Subject) -> list[Record]:
 
 def credit_standing(target: Subject | Enterprise | Person, on: dt.date | None = None) -> domain.Standing:
     """Score, grade, blacklist reasons and records in force of an enterprise or person on a day,
-    replayed from its records (exact for any past day)."""
+    replayed from its records (exact for any past day; no file yet: no records)."""
     subject = _subject(target)
     day = on or timezone.localdate()
-    records = [domain_record(r) for r in counting_records(subject)]
-    return domain.standing_on(domain.Subject(id=subject.pk), records, current_scheme(), day)
+    records = [domain_record(r) for r in counting_records(subject)] if subject else []
+    return domain.standing_on(domain.Subject(id=subject.pk if subject else 0), records, current_scheme(), day)
 
 
 def credit_grade(target: Subject | Enterprise | Person, on: dt.date | None = None) -> str:
