@@ -175,6 +175,20 @@ KINDS: dict[str, WarningKind] = {
             _("%(person)s acts as %(role)s for %(acting_for)s but is registered with %(registered_with)s."),
             Department.Code.MARKET,
         ),
+        WarningKind(
+            "credit.blacklisted",
+            "credit",
+            _("Subject put on the credit blacklist"),
+            _("%(subject)s is on the credit blacklist from %(day)s (%(reasons)s), after record %(code)s."),
+            Department.Code.CREDIT,
+        ),
+        WarningKind(
+            "credit.lowest_grade",
+            "credit",
+            _("Credit grade fell to the lowest"),
+            _("%(subject)s fell to credit grade %(grade)s (score %(score)s) on %(day)s, after record %(code)s."),
+            Department.Code.CREDIT,
+        ),
     ]
 }
 
