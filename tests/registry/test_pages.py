@@ -197,3 +197,15 @@ def test_expiring_certificates_page(market_officer: User) -> None:
     assert "李到期" in page
     assert "李到期" not in web(market_officer).get("/registry/certificates/expiring/?expired=0").content.decode()
     assert web(market_officer).get("/registry/certificates/expiring/?within=abc").status_code == 200
+
+
+def test_nonsense_filters_are_not_server_errors(market_officer: User) -> None:
+    client = web(market_officer)
+    for url in (
+        "/registry/people/?enterprise=234185230911280185344",
+        "/registry/people/?enterprise=abc",
+        "/registry/enterprises/?kind=nope&jurisdiction=%00",
+        "/registry/projects/?status=x&q=%F0%9F%98%80",
+        "/registry/certificates/expiring/?within=-5&page=zz",
+    ):
+        assert client.get(url).status_code == 200, url

@@ -281,7 +281,7 @@ class SafetyLicenceApi(APIView):
 class PersonListApi(APIView):
     class FilterSerializer(serializers.Serializer[Any]):
         q = serializers.CharField(required=False, max_length=64)
-        enterprise = serializers.IntegerField(required=False, min_value=1)
+        enterprise = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     class InputSerializer(serializers.Serializer[Any]):
         id_number = serializers.CharField(max_length=24)
@@ -360,7 +360,7 @@ class ProjectListApi(APIView):
         category = serializers.ChoiceField(choices=Project.Category.choices, required=False)
         function = serializers.ChoiceField(choices=Project.Function.choices, required=False)
         jurisdiction = serializers.RegexField(DIVISION, required=False)
-        owner = serializers.IntegerField(required=False, min_value=1)
+        owner = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     class InputSerializer(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=200)
@@ -429,8 +429,8 @@ class BidSectionAddApi(APIView):
 class BidSectionListApi(APIView):
     class FilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=BidSection.Status.choices, required=False)
-        project = serializers.IntegerField(required=False, min_value=1)
-        enterprise = serializers.IntegerField(required=False, min_value=1)
+        project = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+        enterprise = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     @extend_schema(parameters=[FilterSerializer], responses=BidSectionOutput(many=True))
     def get(self, request: Request) -> Response:
