@@ -204,6 +204,8 @@ def test_nonsense_filters_are_not_server_errors(market_officer: User) -> None:
     for url in (
         "/registry/people/?enterprise=234185230911280185344",
         "/registry/people/?enterprise=abc",
+        "/registry/people/?q=%00%E7%8E%8B",
+        "/registry/projects/?q=%00&jurisdiction=%00",
         "/registry/enterprises/?kind=nope&jurisdiction=%00",
         "/registry/projects/?status=x&q=%F0%9F%98%80",
         "/registry/certificates/expiring/?within=-5&page=zz",

@@ -56,7 +56,8 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
 
 
 def _filters(request: HttpRequest, *names: str) -> dict[str, str]:
-    values = {name: request.GET.get(name, "").strip()[:100] for name in names}
+    # NUL cannot be stored or compared in PostgreSQL text; drop it rather than fail
+    values = {name: request.GET.get(name, "").replace("\x00", "").strip()[:100] for name in names}
     for name in ("enterprise", "owner"):  # ids: anything else is ignored rather than a server error
         if name in values and not (values[name].isdigit() and len(values[name]) < 10):
             values[name] = ""
