@@ -29,8 +29,8 @@ def test_registry_panels(xiling_inspector: User, wujiagang_inspector: User) -> N
     assert kinds["owner"] == 1
     expiring = panels["registry.certificates_expiring"]
     assert expiring["series"][0]["data"][2] == 1  # type: ignore[index]
-    assert sum(panels["registry.projects_by_status"]["series"][0]["data"]) == 1  # type: ignore[index,arg-type]
+
     assert panels["registry.key_people_not_registered"]["value"] == 1
     other = _panels(wujiagang_inspector)
-    assert sum(other["registry.projects_by_status"]["series"][0]["data"]) == 0  # type: ignore[index,arg-type]
+
     assert other["registry.key_people_not_registered"]["value"] == 0

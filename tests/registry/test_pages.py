@@ -83,7 +83,9 @@ def test_project_tree_is_scoped_by_jurisdiction(xiling_inspector: User, wujiagan
         setup.chief.name,
     ):
         assert text in page
-    assert setup.project.name in web(xiling_inspector).get("/registry/projects/").content.decode()
+    listing = web(xiling_inspector).get("/registry/projects/").content.decode()
+    assert setup.project.name in listing
+    assert "已报建" in listing  # the project status, not core's 登记时间
     assert setup.project.name not in web(wujiagang_inspector).get("/registry/projects/").content.decode()
     assert web(wujiagang_inspector).get(f"/registry/projects/{setup.project.pk}/").status_code == 404
 

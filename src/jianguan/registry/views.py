@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from jianguan.core.access import acting_user, require_permission
 from jianguan.core.errors import ApplicationError
@@ -299,7 +299,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "statuses": Project.Status.choices,
+        "statuses": [
+            (code, pgettext("project status", "Registered") if code == "registered" else label)
+            for code, label in Project.Status.choices
+        ],
         "categories": Project.Category.choices,
         "districts": _districts(),
         "can_add": request.user.has_perm("registry.add_project"),
