@@ -189,6 +189,31 @@ KINDS: dict[str, WarningKind] = {
             _("%(subject)s fell to credit grade %(grade)s (score %(score)s) on %(day)s, after record %(code)s."),
             Department.Code.CREDIT,
         ),
+        # the base registry (registry/expiries.py, registry/handlers.py)
+        WarningKind(
+            "registry.certificate_expiring",
+            "registry",
+            _("Certificate about to expire"),
+            _("Certificate %(number)s of %(holder)s expires on %(valid_until)s (%(days_left)s days left)."),
+            Department.Code.MARKET,
+        ),
+        WarningKind(
+            "registry.certificate_expired",
+            "registry",
+            _("Certificate expired"),
+            _("Certificate %(number)s of %(holder)s expired on %(valid_until)s."),
+            Department.Code.MARKET,
+        ),
+        WarningKind(
+            "registry.key_person_not_registered",
+            "registry",
+            _("Key person not registered with their enterprise"),
+            _(
+                "%(person)s holds a key post in bid section %(bid_section)s for %(enterprise)s but is registered "
+                "with %(registered_with)s."
+            ),
+            Department.Code.MARKET,
+        ),
     ]
 }
 
