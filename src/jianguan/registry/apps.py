@@ -24,4 +24,6 @@ class RegistryConfig(AppConfig):
                 "registry.view_enterprise",
                 order=103,
             ),
+            NavItem(section, _("Bulk import"), "registry:import", "registry.import_data", order=104),
+            NavItem(section, _("Provincial sync"), "registry:sync-runs", "registry.import_data", order=105),
         )
