@@ -42,6 +42,13 @@ KINDS: dict[str, WarningKind] = {
             _("Account %(username)s was locked after repeated failed sign-ins from %(ip_address)s."),
             Department.Code.SYSADMIN,
         ),
+        WarningKind(
+            "licensing.application_overdue",
+            "licensing",
+            _("Licence application overdue"),
+            _("Application %(number)s (%(title)s) passed its statutory deadline %(deadline)s at step %(step)s."),
+            Department.Code.APPROVAL,
+        ),
     ]
 }
 
