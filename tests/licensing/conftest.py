@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jianguan.core.models import Jurisdiction, User
+from jianguan.licensing.models import EnterpriseAccount
 from jianguan.registry import services as registry
 from tests.factories import JurisdictionFactory, UserFactory, department
 from tests.registry.factories import FAR, Section, make_section
@@ -67,14 +68,20 @@ def all_roles(city: Jurisdiction) -> User:
     )
 
 
+def contractor_user() -> User:
+    return UserFactory(username="ent.contractor", kind=User.Kind.ENTERPRISE, real_name="施工单位经办人")
+
+
 @pytest.fixture
 def applicant_user(city: Jurisdiction) -> User:
     return UserFactory(username="ent.user", kind=User.Kind.ENTERPRISE, real_name="企业经办人")
 
 
 @pytest.fixture
-def section(city: Jurisdiction) -> Section:
+def section(city: Jurisdiction, applicant_user: User) -> Section:
     s = make_section(active=False)
+    EnterpriseAccount.objects.create(user=applicant_user, enterprise=s.owner)
+    EnterpriseAccount.objects.create(user=contractor_user(), enterprise=s.contractor)
     contractor = s.contractor
     registry.qualification_upsert(
         actor="system:test",

@@ -160,14 +160,14 @@ def test_rejection_keeps_reason(section: Section, applicant_user: User, handler:
     assert LedgerEntry.objects.filter(action="licensing.application.decided", payload__contains="rejected").exists()
 
 
-def test_small_works_need_no_permit(city: object, applicant_user: User) -> None:
+def test_small_works_need_no_permit(city: object, applicant_user: User, handler: User) -> None:
     from jianguan.registry import services as registry
     from tests.registry.factories import make_project
 
     project = make_project(investment="20.00", floor_area="120.00")
     small = registry.bid_section_add(actor="system:test", project=project, data={"name": "一标段"})
     application, _created = services.application_submit(
-        actor=applicant_user,
+        actor=handler,
         kind="construction_permit",
         applicant=project.owner,
         bid_section=small,
@@ -280,7 +280,7 @@ def test_key_person_change_moves_the_post(
     new = make_person()
     register(new, section.contractor, "constructor_2")
     application, _ = services.application_submit(
-        actor=applicant_user,
+        actor=User.objects.get(username="ent.contractor"),
         kind="key_person_change",
         applicant=section.contractor,
         bid_section=section.section,
@@ -315,3 +315,17 @@ def test_revoke_and_lapse(
     token = services.permit_token(permit)
     assert services.permit_from_token(token) == (permit, "genuine")
     assert services.permit_from_token(token[:-2] + "xx")[1] == "tampered"
+
+
+def test_enterprise_account_applies_only_for_its_enterprise(section: Section, applicant_user: User) -> None:
+    with pytest.raises(errors.PermissionDenied) as caught:
+        services.application_submit(
+            actor=applicant_user,
+            kind="key_person_change",
+            applicant=section.contractor,
+            bid_section=section.section,
+            person=section.manager,
+            declared={},
+            files={"consent": pdf(), "certificate": pdf()},
+        )
+    assert caught.value.code == "not_your_enterprise"

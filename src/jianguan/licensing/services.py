@@ -40,7 +40,7 @@ from jianguan.core.files import file_check
 from jianguan.core.ledger import Actor, ledger_append
 from jianguan.core.models import User
 from jianguan.licensing import engine
-from jianguan.licensing.models import Application, Attachment, Permit, ProcessVersion
+from jianguan.licensing.models import Application, Attachment, EnterpriseAccount, Permit, ProcessVersion
 from jianguan.registry import services as registry_services
 from jianguan.registry.models import BidSection, Enterprise, KeyPerson, PermittedWork, Person, Registration
 
@@ -99,6 +99,7 @@ REASON_REQUIRED = _("A reason is required to reject, return or ask for correctio
 PRECONDITIONS_FAILED = _("The automatic check failed, so the application cannot be accepted: %(failures)s")
 CLAIMED_BY_OTHER = _("Application %(number)s is claimed by %(user)s.")
 NOT_APPLICANT = _("Only the applicant or the approval office may supplement application %(number)s.")
+NOT_FOR_ENTERPRISE = _("Your account may not apply on behalf of %(name)s.")
 PERMIT_NOT_VALID = _("Permit %(number)s is %(state)s already.")
 
 
@@ -342,6 +343,11 @@ def application_submit(
     application already made, so a re-sent form never creates a second one."""
     if kind not in DEFAULT_TIME_LIMITS:
         raise errors.ValidationFailed(UNKNOWN_PROCESS, code="process_unknown", key=kind)
+    if actor.kind == User.Kind.ENTERPRISE:
+        if not EnterpriseAccount.objects.filter(user=actor, enterprise=applicant).exists():
+            raise errors.PermissionDenied(NOT_FOR_ENTERPRISE, code="not_your_enterprise", name=applicant.name)
+    elif not actor.has_perm("licensing.add_application"):
+        raise errors.PermissionDenied(action=_("submit applications on behalf of an enterprise"))
     if client_key:
         existing = Application.objects.filter(applicant=applicant, client_key=client_key).first()
         if existing is not None:
@@ -713,7 +719,7 @@ def permits_lapse(*, today: dt.date | None = None) -> list[Permit]:
     day = today or timezone.localdate()
     lapsed = []
     candidates = (
-        Permit.objects.select_for_update()
+        Permit.objects.select_for_update(of=("self",))
         .filter(kind="construction_permit", status=Permit.Status.VALID, start_by__lt=day)
         .select_related("bid_section")
     )
