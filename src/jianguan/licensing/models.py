@@ -32,6 +32,14 @@ class ProcessVersion(models.Model):
         return f"{self.key} v{self.version}"
 
 
+STEP_LABELS = {
+    "handle": _("Handling (办理)"),
+    "review": _("Review (审核)"),
+    "approve": _("Approval (批准)"),
+    "supplement": _("Correction by the applicant (补正)"),
+}
+
+
 class Application(models.Model):
     class Kind(models.TextChoices):
         CONSTRUCTION_PERMIT = "construction_permit", _("Construction permit (施工许可)")
@@ -101,6 +109,10 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def step_label(self) -> str:
+        return str(STEP_LABELS.get(self.step, self.step or "—"))
 
     @property
     def is_open(self) -> bool:

@@ -81,6 +81,28 @@ MATERIALS: dict[str, dict[str, Any]] = {
     "key_person_change": {"consent": _("owner's consent"), "certificate": _("registration certificate")},
     "completion_filing": {"acceptance": _("completion acceptance report"), "warranty": _("quality warranty")},
 }
+# what the applicant declares, per kind (checked against the attached materials by the handler)
+DECLARATIONS: dict[str, dict[str, Any]] = {
+    "construction_permit": {
+        "drawing_review_passed": _("construction drawings passed review"),
+        "contract_filed": _("construction contract filed"),
+        "fee_paid": _("supporting-infrastructure fee paid"),
+        "fee_exempt": _("exempt from the supporting-infrastructure fee"),
+    },
+    "supervision_registration": {
+        "drawing_review_passed": _("construction drawings passed review"),
+        "contract_filed": _("construction contract filed"),
+        "safety_plan_submitted": _("hazardous works list and safety measures submitted"),
+    },
+    "qualification_application": {"major_accident_last_year": _("a major accident in the last year")},
+    "key_person_change": {"owner_consent": _("the owner agrees to the change"), "reason_given": _("reason given")},
+    "completion_filing": {
+        "acceptance_report": _("completion acceptance report"),
+        "quality_assessment": _("quality assessment report"),
+        "fire_acceptance": _("fire-safety acceptance passed or filed"),
+        "warranty_signed": _("quality warranty signed"),
+    },
+}
 PERMIT_VALID_START_MONTHS = 3
 
 PROCESS_INVALID = _("The process %(key)s cannot be used: %(reason)s")
