@@ -20,6 +20,7 @@ class LicensingConfig(AppConfig):
             ),
             NavItem(_("Licensing"), _("My work queue"), "licensing:queue", "licensing.view_application", order=310),
             NavItem(_("Licensing"), _("Permits"), "licensing:permit-list", "licensing.view_permit", order=320),
+            NavItem(_("Licensing"), _("Apply online"), "licensing:application-new", None, order=330, staff_only=False),
         )
 
 

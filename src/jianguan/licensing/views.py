@@ -33,6 +33,8 @@ NOT_A_NUMBER = gettext_lazy("%(field)s must be a whole number.")
 
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
+    if getattr(request.user, "kind", "") != User.Kind.ENTERPRISE:
+        require_permission(request.user, "licensing.view_application", action=_("see licence applications"))
     queryset = selectors.application_list(user=request.user, filters=request.GET.dict())
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     rows = [(a, selectors.countdown(a)) for a in page]

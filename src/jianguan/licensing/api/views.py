@@ -89,6 +89,8 @@ class ApplicationListApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses=ApplicationOutput(many=True))
     def get(self, request: Request) -> Response:
+        if getattr(request.user, "kind", "") != "enterprise":
+            require_permission(request.user, "licensing.view_application", action=_("see licence applications"))
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         queryset = selectors.application_list(user=request.user, filters=filters.validated_data)
