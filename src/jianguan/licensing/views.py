@@ -85,6 +85,10 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
                 for code, label in services.DECLARATIONS[application.kind].items()
             ],
             "materials": services.MATERIALS[application.kind].items(),
+            "attachments": [
+                (services.MATERIALS[application.kind].get(a.material, a.material), a)
+                for a in application.attachments.all()
+            ],
             "trail": ledger_entries_for(application),
             "done_steps": sorted(
                 {
