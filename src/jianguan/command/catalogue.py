@@ -214,6 +214,13 @@ KINDS: dict[str, WarningKind] = {
             ),
             Department.Code.MARKET,
         ),
+        WarningKind(
+            "licensing.application_overdue",
+            "licensing",
+            _("Licence application overdue"),
+            _("Application %(number)s (%(title)s) passed its statutory deadline %(deadline)s at step %(step)s."),
+            Department.Code.APPROVAL,
+        ),
     ]
 }
 

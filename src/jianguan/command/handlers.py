@@ -71,8 +71,24 @@ def concrete_custody_flagged(entry: LedgerEntry) -> None:
     )
 
 
+def licence_application_overdue(entry: LedgerEntry) -> None:
+    data = entry.data
+    jurisdiction = Jurisdiction.objects.filter(code=data.get("jurisdiction")).first() or _city()
+    warning_raise(
+        kind="licensing.application_overdue",
+        subject_type=entry.object_type,
+        subject_id=entry.object_id,
+        subject_label=data.get("number", entry.object_id),
+        jurisdiction=jurisdiction,
+        params={k: data.get(k, "") for k in ("number", "title", "deadline", "step")},
+        evidence=[{"kind": "ledger", "seq": entry.seq}],
+        at=entry.occurred_at,
+    )
+
+
 HANDLERS: dict[str, list[Handler]] = {
     "core.account.locked": [account_locked],
     "concrete.batch.failed": [concrete_batch_failed],
     "concrete.custody.flagged": [concrete_custody_flagged],
+    "licensing.application.overdue": [licence_application_overdue],
 }
