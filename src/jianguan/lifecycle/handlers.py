@@ -50,4 +50,36 @@ def record_stage_from_event(entry: LedgerEntry) -> None:
     )
 
 
-HANDLERS: dict[str, list[Handler]] = {action: [record_stage_from_event] for action in STAGE_EVENTS}
+# licensing's own event: one per permit granted, its ``kind`` says which stage it decides
+PERMIT_KIND_STAGES = {
+    "construction_permit": "permit",
+    "supervision_registration": "supervision_registration",
+    "completion_filing": "completion_filing",
+}
+
+
+def record_stage_from_permit(entry: LedgerEntry) -> None:
+    """``licensing.permit.granted`` (payload ``kind``, ``permit_number``, ``bid_section``,
+    ``issued_on``) completes the stage the permit decides, in licensing's transaction."""
+    data = entry.data
+    stage = PERMIT_KIND_STAGES.get(str(data.get("kind")))
+    if stage is None or not data.get("bid_section"):
+        return
+    section = BidSection.objects.filter(pk=data["bid_section"]).first()
+    if section is None:
+        raise errors.NotFound(what="BidSection", id=data.get("bid_section"))
+    stage_record(
+        actor="system:licensing",
+        section=section,
+        stage=stage,
+        on=dt.date.fromisoformat(str(data["issued_on"])),
+        reference=str(data.get("permit_number") or ""),
+        source=entry.action,
+        note=f"ledger #{entry.seq}",
+    )
+
+
+HANDLERS: dict[str, list[Handler]] = {
+    **{action: [record_stage_from_event] for action in STAGE_EVENTS},
+    "licensing.permit.granted": [record_stage_from_permit],
+}
