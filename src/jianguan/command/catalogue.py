@@ -42,6 +42,13 @@ KINDS: dict[str, WarningKind] = {
             _("Account %(username)s was locked after repeated failed sign-ins from %(ip_address)s."),
             Department.Code.SYSADMIN,
         ),
+        WarningKind(
+            "supervision.rectification_overdue",
+            "supervision",
+            _("Rectification overdue"),
+            _("Rectification order %(number)s to %(enterprise)s was due on %(deadline)s and has no reply."),
+            Department.Code.QUALITY,
+        ),
     ]
 }
 
