@@ -68,6 +68,7 @@ LIFT_NEEDS_CLOSED = _(
 TEXT_REQUIRED = _("Please give a reason.")
 NO_TARGETS = _("No bid section under construction can be drawn in this jurisdiction.")
 NOT_ENOUGH_INSPECTORS = _("Not enough inspectors without conflicts of interest for %(section)s.")
+DRAW_MISMATCH = _("Draw %(number)s did not assign these inspectors to this bid section.")
 DRAW_PUBLISHED = _("Draw %(number)s is already published.")
 
 
@@ -128,6 +129,10 @@ def inspection_start(
     _check_inspectors(bid_section, inspectors)
     if draw is None and not reason.strip():
         raise errors.ValidationFailed(MANUAL_NEEDS_REASON, code="manual_needs_reason")
+    if draw is not None:
+        drawn = [row for row in draw.result if row["section"] == bid_section.pk]
+        if not drawn or set(drawn[0]["inspectors"]) != {user.pk for user in inspectors}:
+            raise errors.ValidationFailed(DRAW_MISMATCH, code="draw_mismatch", number=draw.number)
     inspection = Inspection(
         number=f"tmp-{timezone.now().timestamp()}",
         bid_section=bid_section,
