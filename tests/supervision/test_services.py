@@ -234,3 +234,21 @@ def test_overdue_rectification_raises_one_warning(
     alert = Alert.objects.get(kind="supervision.rectification_overdue")
     assert alert.severity == "high"
     assert order.number in alert.message
+
+
+def test_risk_factor_and_draw_weight(
+    site: Section, safety_checklist: Checklist, inspectors: list[User], head: User
+) -> None:
+    from jianguan.command.risk import site_risks
+    from jianguan.supervision.risk import section_weights
+
+    inspection = start(site, safety_checklist, inspectors)
+    answer_all(inspection, inspectors[0], fail=("S-02",))
+    (finding,) = services.inspection_submit(actor=inspectors[0], inspection=inspection)
+    assert section_weights([site.section.pk], today=finding.found_on)[site.section.pk] == 1.0
+    services.finding_review(actor=inspectors[3], finding=finding, accepted=True)
+    services.finding_confirm(actor=head, finding=finding)
+    assert section_weights([site.section.pk], today=finding.found_on)[site.section.pk] == 4.0
+    (risk,) = [r for r in site_risks(user=head) if r.section_id == site.section.pk]
+    assert risk.score == 15
+    assert "严重" in str(risk.factors[0].label) or "Severe" in str(risk.factors[0].label)
