@@ -83,3 +83,18 @@ def test_draw_recorded_with_seed_and_reproduced(city: Jurisdiction, inspectors: 
 def test_no_targets(city: Jurisdiction, head: User) -> None:
     with pytest.raises(errors.ValidationFailed):
         services.draw_make(actor=head, jurisdiction=city, kind="safety", targets=2)
+
+
+def test_replay_command(city: Jurisdiction, inspectors: list[User], head: User) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    make_section()
+    draw = services.draw_make(actor=head, jurisdiction=city, kind="safety", targets=1)
+    out = io.StringIO()
+    call_command("supervision", "replay", draw.number, stdout=out)
+    assert "reproduces" in out.getvalue()
+    out = io.StringIO()
+    call_command("supervision", "checklists", stdout=out)
+    assert "safety.general v1: 8 items, already loaded" in out.getvalue()
