@@ -39,28 +39,33 @@ def draw(candidates: dict[str, Any], *, seed: str, targets: int, per_target: int
         weight = max(float(section["weight"]), 1e-9)
         keyed.append((rng.random() ** (1.0 / weight), section))
     chosen = [s for _key, s in sorted(keyed, key=lambda pair: (-pair[0], pair[1]["id"]))[:targets]]
-    inspectors = sorted(candidates["inspectors"], key=lambda i: i["id"])
-    load = {i["id"]: 0 for i in inspectors}
+    conflicted: dict[int, set[int]] = {}
+    for inspector in candidates["inspectors"]:
+        for enterprise in inspector["conflicts"]:
+            conflicted.setdefault(enterprise, set()).add(inspector["id"])
+    levels: dict[int, set[int]] = {0: {i["id"] for i in candidates["inspectors"]}}
+    load = dict.fromkeys(levels[0], 0)
     result = []
     for section in chosen:
-        blocked = set(section["enterprises"])
-        eligible = [i for i in inspectors if not blocked.intersection(i["conflicts"])]
-        if len(eligible) < per_target:
-            raise NotEnoughInspectors(section["code"])
-        picked: list[dict[str, Any]] = []
+        excluded: set[int] = set()
+        for enterprise in section["enterprises"]:
+            excluded |= conflicted.get(enterprise, set())
+        picked: list[int] = []
         while len(picked) < per_target:
-            fewest = min(load[i["id"]] for i in eligible if i not in picked)
-            pool = [i for i in eligible if i not in picked and load[i["id"]] == fewest]
+            pool: list[int] = []
+            for level in sorted(levels):
+                pool = sorted(levels[level] - excluded - set(picked))
+                if pool:
+                    break
+            if not pool:
+                raise NotEnoughInspectors(section["code"])
             choice = pool[rng.randrange(len(pool))]
             picked.append(choice)
-            load[choice["id"]] += 1
+            levels[load[choice]].discard(choice)
+            load[choice] += 1
+            levels.setdefault(load[choice], set()).add(choice)
         result.append(
-            {
-                "section": section["id"],
-                "code": section["code"],
-                "weight": section["weight"],
-                "inspectors": [i["id"] for i in picked],
-            }
+            {"section": section["id"], "code": section["code"], "weight": section["weight"], "inspectors": picked}
         )
     return result
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jianguan.core.models import Jurisdiction
 from jianguan.registry.models import BidSection, Enterprise, Person
@@ -231,7 +232,7 @@ class RectificationOrder(models.Model):
     class Status(models.TextChoices):
         ISSUED = "issued", _("Issued")
         REPLIED = "replied", _("Reply received")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("rectification", "Closed")
 
     number = models.CharField(_("number"), max_length=32, unique=True)
     bid_section = models.ForeignKey(BidSection, on_delete=models.PROTECT, related_name="rectification_orders")
