@@ -136,6 +136,12 @@ def test_resent_answers_do_not_duplicate(site: Section, safety_checklist: Checkl
     answer.refresh_from_db()
     assert answer.result == "pass"
     assert answer.revision == 2
+    late = services.answer_upsert(
+        actor=inspectors[0], inspection=inspection, item_code="S-04", result="fail", key="same", note="洞口无防护"
+    )
+    assert late[1] is False
+    answer.refresh_from_db()
+    assert answer.result == "pass"
     with pytest.raises(errors.ValidationFailed):
         services.answer_upsert(
             actor=inspectors[0],

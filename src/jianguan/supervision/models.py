@@ -161,6 +161,7 @@ class Answer(models.Model):
     measurement = models.CharField(_("measurement"), max_length=64, blank=True)
     signature = models.CharField(_("signed by"), max_length=64, blank=True)
     key = models.CharField(_("idempotency key"), max_length=64)
+    keys_seen = models.JSONField(default=list)  # every key this answer has accepted: a late re-send changes nothing
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
     revision = models.PositiveIntegerField(default=1)

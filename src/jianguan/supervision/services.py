@@ -211,16 +211,23 @@ def answer_upsert(
     }
     if answer is None:
         answer = Answer(
-            inspection=inspection, item=item, key=key, answered_by=actor, answered_at=at or timezone.now(), **values
+            inspection=inspection,
+            item=item,
+            key=key,
+            keys_seen=[key],
+            answered_by=actor,
+            answered_at=at or timezone.now(),
+            **values,
         )
         answer.full_clean()
         answer.save()
         changed = True
-    elif answer.key != key and any(getattr(answer, k) != v for k, v in values.items()):
+    elif key not in answer.keys_seen and any(getattr(answer, k) != v for k, v in values.items()):
         for name, value in values.items():
             setattr(answer, name, value)
         answer.key, answer.answered_by, answer.answered_at = key, actor, at or timezone.now()
         answer.revision += 1
+        answer.keys_seen = [*answer.keys_seen, key][-200:]
         answer.full_clean()
         answer.save()
         changed = True
