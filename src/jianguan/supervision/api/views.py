@@ -53,7 +53,7 @@ class ChecklistOutput(serializers.ModelSerializer[Checklist]):
         fields = ["id", "code", "version", "kind", "stage", "title", "sha256", "items"]
 
 
-class AnswerOutput(serializers.ModelSerializer[Answer]):
+class ItemAnswerOutput(serializers.ModelSerializer[Answer]):
     item = serializers.CharField(source="item.code")
     photos = serializers.SerializerMethodField()
 
@@ -96,7 +96,7 @@ class InspectionOutput(serializers.ModelSerializer[Inspection]):
 
 
 class InspectionDetailOutput(InspectionOutput):
-    answers = AnswerOutput(many=True, read_only=True)
+    answers = ItemAnswerOutput(many=True, read_only=True)
     unanswered = serializers.SerializerMethodField()
 
     class Meta(InspectionOutput.Meta):
@@ -279,11 +279,11 @@ class AnswerApi(APIView):
         latitude = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
         longitude = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
 
-    class OutputSerializer(AnswerOutput):
+    class OutputSerializer(ItemAnswerOutput):
         changed = serializers.BooleanField()
 
-        class Meta(AnswerOutput.Meta):
-            fields = [*AnswerOutput.Meta.fields, "changed"]
+        class Meta(ItemAnswerOutput.Meta):
+            fields = [*ItemAnswerOutput.Meta.fields, "changed"]
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request: Request, inspection_id: int) -> Response:
