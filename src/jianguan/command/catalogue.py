@@ -221,6 +221,13 @@ KINDS: dict[str, WarningKind] = {
             _("Application %(number)s (%(title)s) passed its statutory deadline %(deadline)s at step %(step)s."),
             Department.Code.APPROVAL,
         ),
+        WarningKind(
+            "supervision.rectification_overdue",
+            "supervision",
+            _("Rectification overdue"),
+            _("Rectification order %(number)s to %(enterprise)s was due on %(deadline)s and has no reply."),
+            Department.Code.QUALITY,
+        ),
     ]
 }
 
