@@ -366,6 +366,10 @@ def record_from_finding(
 def finding_confirmed(entry: LedgerEntry) -> None:
     """Handler of ``supervision.finding.confirmed`` (payload in docs/architecture.md)."""
     data = entry.data
+    if not str(data.get("behaviour_code") or "").strip():
+        return  # a finding that is no catalogued behaviour costs no points
+    if data.get("person_id"):
+        data = {**data, "uscc": ""}  # a finding about a person is the person's, not their enterprise's
     subject = subject_by_reference(uscc=data.get("uscc", ""), person_id=data.get("person_id"))
     finding_id = str(data.get("finding_id") or "").strip()
     if not finding_id:

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import translation
+
 from jianguan.core import errors
 from jianguan.core.ledger import Handler
 from jianguan.core.models import LedgerEntry
-from jianguan.lifecycle.services import stage_record
+from jianguan.lifecycle.services import gate_check, stage_record
 from jianguan.registry.models import BidSection
 
 # event action -> stage code
@@ -65,14 +67,44 @@ def record_stage_from_permit(entry: LedgerEntry) -> None:
     stage = PERMIT_KIND_STAGES.get(str(data.get("kind")))
     if stage is None or not data.get("bid_section"):
         return
-    section = BidSection.objects.filter(pk=data["bid_section"]).first()
+    section = BidSection.objects.select_related("jurisdiction", "project").filter(pk=data["bid_section"]).first()
     if section is None:
         raise errors.NotFound(what="BidSection", id=data.get("bid_section"))
+    on = dt.date.fromisoformat(str(data["issued_on"]))
+    gate = gate_check(section=section, stage=stage, on=on)
+    if gate.missing:
+        # The permit exists (licensing decided it on its own evidence), but the stage line lacks
+        # what should precede it: the stage is not opened behind its gate's back; the command
+        # centre is told, with what is missing, so the history is completed or the permit examined.
+        from jianguan.command.services import warning_raise
+        from jianguan.lifecycle.stages import stage_by_code
+
+        with translation.override("zh-hans"):
+            missing = "、".join(gate.missing_text())
+        warning_raise(
+            kind="lifecycle.stage_out_of_order",
+            subject_type="registry.bidsection",
+            subject_id=str(section.pk),
+            subject_label=f"{section.project.name} {section.name}",
+            jurisdiction=section.jurisdiction,
+            params={
+                "section": section.code,
+                "stage": getattr(stage_by_code(stage), "name_zh", stage),
+                "on": on.isoformat(),
+                "missing": missing,
+            },
+            evidence=[
+                {"kind": "ledger", "seq": entry.seq},
+                {"kind": "link", "url": f"/lifecycle/sections/{section.pk}/"},
+            ],
+            condition_key=f"lifecycle.out_of_order:{section.pk}:{stage}",
+        )
+        return
     stage_record(
         actor="system:licensing",
         section=section,
         stage=stage,
-        on=dt.date.fromisoformat(str(data["issued_on"])),
+        on=on,
         reference=str(data.get("permit_number") or ""),
         source=entry.action,
         note=f"ledger #{entry.seq}",

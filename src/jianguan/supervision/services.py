@@ -381,6 +381,9 @@ def confirmed_payload(finding: Finding) -> dict[str, Any]:
     """The payload of ``supervision.finding.confirmed`` (documented in docs/architecture.md)."""
     payload: dict[str, Any] = {
         "finding": finding.pk,
+        "finding_id": str(finding.pk),  # the credit module's names for the same facts
+        "uscc": finding.enterprise.uscc if finding.enterprise else "",
+        "person_id": finding.person_id,
         "bid_section": finding.bid_section_id,
         "behaviour_code": finding.behaviour_code or None,
         "severity": finding.severity,
