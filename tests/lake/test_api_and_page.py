@@ -144,3 +144,11 @@ def test_status_page_lists_tables_sources_and_quarantine(lake: Path, city: Juris
     )
     client.force_login(inspector)
     assert client.get("/lake/").status_code == 403
+
+
+def test_a_pretty_printed_json_array_is_one_batch(lake: Path, crane: Device) -> None:
+    records = [{"ts": f"2026-11-20 09:0{m}:00", "load_t": 1.5} for m in range(3)] + ["not an object"]
+    body = json.dumps(records, indent=2).encode()
+    response = _signed(Client(), crane, URL.format("tower_crane"), body, "application/json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["written"], response.json()["quarantined"]) == (3, 1)

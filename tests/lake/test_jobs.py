@@ -211,3 +211,29 @@ def test_periodic_tasks_run(lake: Path, place: Jurisdiction, settings) -> None:
     (lake.parent / "drop" / "attendance-1.jsonl").write_text('{"device":"X","ts":"2026-11-20 08:00:00","person":"p"}\n')
     tasks.lake_drop_folder.call_local()
     assert list((lake.parent / "drop" / "done").rglob("attendance-1.jsonl"))
+
+
+def test_cli_runs_a_job(lake: Path, place: Jurisdiction, settings, tmp_path: Path) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    settings.LAKE_EXCEEDANCE_READINGS = 6
+    for i in (1, 2, 3):
+        _monitor(place, f"JGMON000000000000000{i}")
+    _scenario()
+    out = io.StringIO()
+    call_command(
+        "lake",
+        "run",
+        "exceedance",
+        "--engine",
+        "duckdb",
+        "--out",
+        str(tmp_path / "x.csv"),
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    assert json.loads(out.getvalue()) == {"job": "exceedance", "found": 2, "recorded": 2}
+    assert len(pd.read_csv(tmp_path / "x.csv")) == 2

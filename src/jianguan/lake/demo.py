@@ -202,12 +202,13 @@ def _attendance(ctx: DemoContext, people: int, days: int) -> pa.Table:
     rng = np.random.default_rng(ctx.seed + 2)
     devices, times, persons, directions = [], [], [], []
     for day in range(days):
-        base = (ctx.now() - dt.timedelta(days=day)).replace(hour=7, minute=30, second=0, microsecond=0)
+        base = ctx.now().replace(hour=7, minute=30, second=0, microsecond=0) - dt.timedelta(days=day)
         for person in range(people):
             if rng.random() < 0.1:
                 continue
             arrive = base + dt.timedelta(seconds=int(rng.integers(0, 3600)))
-            leave = base + dt.timedelta(hours=9, seconds=int(rng.integers(0, 7200)))
+            # leaving between 16:30 and 17:59, before the demo's "now" (18:00)
+            leave = base + dt.timedelta(hours=9, seconds=int(rng.integers(0, 5400)))
             for when, direction in ((arrive, 0), (leave, 1)):
                 devices.append(DEMO_TERMINAL_SN)
                 times.append(when)

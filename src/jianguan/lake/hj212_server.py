@@ -21,6 +21,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,11 +42,12 @@ class DeviceEntry:
 
 
 def load_devices() -> dict[str, DeviceEntry]:
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
     from jianguan.core.models import Device
 
-    close_old_connections()
+    if not connection.in_atomic_block:  # a server's thread: drop a connection gone stale
+        close_old_connections()
     rows = Device.objects.filter(protocol=Device.Protocol.HJ212).values_list("serial", "secret", "status")
     return {serial: DeviceEntry(secret, status == Device.Status.ACTIVE) for serial, secret, status in rows}
 
@@ -63,6 +65,12 @@ class Directory:
     async def reload(self) -> None:
         self.devices = await asyncio.to_thread(self.loader)
         self.loaded_at = time.monotonic()
+
+    def cached(self, mn: str) -> DeviceEntry | None:
+        """The entry without waiting, when the directory is fresh and knows the MN."""
+        if time.monotonic() - self.loaded_at > self.refresh:
+            return None
+        return self.devices.get(mn)
 
     async def get(self, mn: str) -> DeviceEntry | None:
         age = time.monotonic() - self.loaded_at
@@ -82,8 +90,9 @@ class Stats:
     batches: int = 0
     connections: int = 0
     errors: int = 0
+    write_seconds: float = 0.0
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, float]:
         return dict(self.__dict__)
 
 
@@ -91,7 +100,7 @@ class Stats:
 class _Pending:
     records: list[dict[str, Any]] = field(default_factory=list)
     raws: list[bytes] = field(default_factory=list)
-    waiters: list[asyncio.Future[bool]] = field(default_factory=list)
+    replies: list[tuple[asyncio.StreamWriter, bytes]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -107,15 +116,21 @@ class Sink:
         self.counter = 0
         self.wake = asyncio.Event()
         self.lock = asyncio.Lock()
+        self.owed: dict[int, int] = {}  # replies waiting for a commit, per connection
+        # one writer thread: its DuckDB connection and imports are made once, at start
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hj212-writer")
 
-    def add(self, record: dict[str, Any], raw: bytes) -> asyncio.Future[bool]:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    async def warm_up(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self.executor, _warm_up)
+
+    def add(self, record: dict[str, Any], raw: bytes, reply: tuple[asyncio.StreamWriter, bytes] | None = None) -> None:
+        """Buffer a record; ``reply`` is sent once its batch is committed."""
         self.pending.records.append(record)
         self.pending.raws.append(raw)
-        self.pending.waiters.append(future)
+        if reply is not None:
+            self.pending.replies.append(reply)
         if len(self.pending.records) >= self.max_batch:
             self.wake.set()
-        return future
 
     def quarantine(self, raw: bytes, error: ProtocolError, device: str | None = None) -> None:
         self.stats.quarantined += 1
@@ -137,34 +152,56 @@ class Sink:
                 return
             self.counter += 1
             batch = f"hj212:{self.server_id}:{self.counter}"
+            started = time.perf_counter()
             try:
-                result = await asyncio.to_thread(_write, work, batch)
+                result = await asyncio.get_running_loop().run_in_executor(self.executor, _write, work, batch)
             except Exception:  # the lake is unavailable: keep everything for the next flush
                 log.exception("HJ 212 batch %s could not be written; retrying", batch)
                 self.stats.errors += 1
                 work.records += self.pending.records
                 work.raws += self.pending.raws
-                work.waiters += self.pending.waiters
+                work.replies += self.pending.replies
                 work.quarantine += self.pending.quarantine
                 self.pending = work
                 await asyncio.sleep(1.0)
                 return
             self.stats.batches += 1
+            self.stats.write_seconds += time.perf_counter() - started
             self.stats.written += result.written
             self.stats.duplicates += result.duplicates
             self.stats.quarantined += result.quarantined
-            for waiter in work.waiters:
-                if not waiter.done():
-                    waiter.set_result(True)
+            self.answer(work.replies)
+
+    def answer(self, replies: list[tuple[asyncio.StreamWriter, bytes]]) -> None:
+        """Send the replies owed after a commit: one write per connection."""
+        grouped: dict[asyncio.StreamWriter, list[bytes]] = {}
+        for writer, data in replies:
+            grouped.setdefault(writer, []).append(data)
+        for writer, parts in grouped.items():
+            self.owed[id(writer)] = self.owed.get(id(writer), len(parts)) - len(parts)
+            if not writer.is_closing():
+                writer.write(b"".join(parts))
+                self.stats.replies += len(parts)
+
+
+def _warm_up() -> None:
+    import pandas  # noqa: F401  (pyarrow's conversions import it: pay for it before the first batch)
+
+    from jianguan.lake.store import ensure_table
+    from jianguan.lake.validation import connection
+
+    connection()
+    ensure_table("dust_noise")
 
 
 def _write(work: _Pending, batch: str) -> Any:
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
     from jianguan.lake.ingest import ingest_records
     from jianguan.lake.store import BatchResult, quarantine_write
 
-    close_old_connections()
+    if not connection.in_atomic_block:  # a server's thread: drop a connection gone stale
+        close_old_connections()
     now = dt.datetime.now(dt.UTC)
     if work.quarantine:
         quarantine_write(work.quarantine, data_type="dust_noise", source="hj212", batch=f"{batch}:q", received_at=now)
@@ -195,6 +232,7 @@ class Hj212Server:
     async def start(self) -> None:
         self.sink = Sink(self.stats, flush_seconds=self.flush_seconds, max_batch=self.max_batch)
         await self.directory.reload()
+        await self.sink.warm_up()
         self.server = await asyncio.start_server(self.handle, self.host, self.port, limit=1 << 16)
         self.port = self.server.sockets[0].getsockname()[1]
         self._flusher = asyncio.create_task(self.sink.run())
@@ -209,6 +247,7 @@ class Hj212Server:
                 await self._flusher
         if self.sink is not None:
             await self.sink.flush()
+            self.sink.executor.shutdown(wait=True)
 
     async def serve_forever(self) -> None:
         await self.start()
@@ -221,7 +260,6 @@ class Hj212Server:
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.stats.connections += 1
         frames = FrameReader()
-        replies: set[asyncio.Task[None]] = set()
         try:
             while True:
                 try:
@@ -231,24 +269,28 @@ class Hj212Server:
                 if not data:
                     break
                 for framed in frames.feed(data):
-                    await self._one(framed, writer, replies)
+                    await self._one(framed, writer)
             for framed in frames.close():
-                await self._one(framed, writer, replies)
-            if replies:
-                await asyncio.gather(*replies, return_exceptions=True)
+                await self._one(framed, writer)
+            # wait (a little) for the replies still owed to this device
+            deadline = time.monotonic() + 5 * self.flush_seconds + 5
+            while self.sink is not None and self.sink.owed.get(id(writer)) and time.monotonic() < deadline:
+                await asyncio.sleep(self.flush_seconds / 2)
         except Exception:  # never let one connection take the server down
             log.exception("HJ 212 connection failed")
             self.stats.errors += 1
         finally:
+            if self.sink is not None:
+                self.sink.owed.pop(id(writer), None)
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _one(self, framed: Framed, writer: asyncio.StreamWriter, replies: set[asyncio.Task[None]]) -> None:
+    async def _one(self, framed: Framed, writer: asyncio.StreamWriter) -> None:
         assert self.sink is not None
         self.stats.packets += 1
         try:
-            answer = await self._process(framed, replies, writer)
+            answer = await self._process(framed, writer)
         except Exception as exc:  # a bug must not stop the server: quarantine the frame
             log.exception("HJ 212 frame failed")
             self.stats.errors += 1
@@ -262,9 +304,7 @@ class Hj212Server:
             writer.write(data)
             self.stats.replies += 1
 
-    async def _process(
-        self, framed: Framed, replies: set[asyncio.Task[None]], writer: asyncio.StreamWriter
-    ) -> bytes | None:
+    async def _process(self, framed: Framed, writer: asyncio.StreamWriter) -> bytes | None:
         assert self.sink is not None
         if framed.error is not None:
             loose = hj212.loose_packet(framed.segment) if framed.segment else None
@@ -281,7 +321,7 @@ class Hj212Server:
             if loose is not None and loose.wants_reply and error.qn_rtn:
                 return hj212.request_reply(loose, error.qn_rtn)
             return None
-        device = await self.directory.get(packet.mn)
+        device = self.directory.cached(packet.mn) or await self.directory.get(packet.mn)
         if device is None or not device.active:
             why = "未登记的监测设备" if device is None else "设备已停用"
             en = "unknown monitor" if device is None else "monitor suspended"
@@ -300,11 +340,11 @@ class Hj212Server:
                 self.sink.quarantine(framed.raw, error, packet.mn)
                 return hj212.request_reply(packet, hj212.QN_REJECTED) if packet.wants_reply else None
             self.stats.records += 1
-            future = self.sink.add(record, framed.raw)
             if packet.wants_reply:
-                task = asyncio.create_task(self._reply_when_stored(future, writer, hj212.data_reply(packet)))
-                replies.add(task)
-                task.add_done_callback(replies.discard)
+                self.sink.owed[id(writer)] = self.sink.owed.get(id(writer), 0) + 1
+                self.sink.add(record, framed.raw, (writer, hj212.data_reply(packet)))
+            else:
+                self.sink.add(record, framed.raw)
             return None
         if packet.cn in hj212.ACKNOWLEDGED_CNS:
             return hj212.data_reply(packet) if packet.wants_reply and packet.cn != hj212.CN_HEARTBEAT else None
@@ -314,10 +354,6 @@ class Hj212Server:
             packet.mn,
         )
         return hj212.request_reply(packet, hj212.QN_BAD_CN) if packet.wants_reply else None
-
-    async def _reply_when_stored(self, future: asyncio.Future[bool], writer: asyncio.StreamWriter, data: bytes) -> None:
-        if await future:
-            self._send(writer, data)
 
     def _assemble(self, packet: Packet) -> str | None:
         """The whole CP of a packet; split packets (Flag bit D, PNUM/PNO) are joined when complete."""

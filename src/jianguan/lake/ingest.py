@@ -154,8 +154,8 @@ def _parquet_chunks(path: Path | io.BytesIO, rows: int) -> Iterator[Chunk]:
         reader = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise IngestError("parquet_unreadable", f"Parquet 文件无法读取：{exc}", f"unreadable Parquet: {exc}") from None
-    for table in _rechunk(reader.iter_batches(batch_size=min(rows, 65536)), rows):
-        yield Chunk(table)
+    for batch in reader.iter_batches(batch_size=rows):
+        yield Chunk(pa.Table.from_batches([batch]))
 
 
 def _as_text(value: Any) -> str | None:
@@ -168,7 +168,13 @@ def _as_text(value: Any) -> str | None:
 
 def records_table(records: list[dict[str, Any]], dtype: DataType) -> pa.Table:
     """Dicts (from JSON, MQTT, HJ 212) as an all-text table in the type's columns."""
-    columns = {name: pa.array([_as_text(r.get(name)) for r in records], pa.string()) for name in dtype.column_names}
+    columns = {}
+    for name in dtype.column_names:
+        values = [r.get(name) for r in records]
+        try:
+            columns[name] = pa.array(values, pa.string())  # text already (HJ 212, most JSON fields)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            columns[name] = pa.array([_as_text(v) for v in values], pa.string())
     return pa.table(columns)
 
 
@@ -216,15 +222,18 @@ def chunks(fmt: str, source: Path | bytes, dtype: DataType, rows: int = DEFAULT_
 
 
 def _json_body_lines(body: bytes) -> Iterable[bytes]:
-    """A body of JSON lines, or one JSON array / {"records": [...]} object."""
-    stripped = body.lstrip()
-    if stripped[:1] in (b"[", b"{") and b"\n" not in stripped.strip():
+    """A body of JSON lines, or one JSON document: an array of records, ``{"records": [...]}`` or
+    one record."""
+    stripped = body.strip()
+    if stripped[:1] in (b"[", b"{"):
         try:
             data = json.loads(stripped)
         except ValueError:
-            return body.splitlines()
+            return body.splitlines()  # JSON lines (or broken JSON: each bad line is quarantined)
         if isinstance(data, dict) and isinstance(data.get("records"), list):
             data = data["records"]
+        if isinstance(data, dict):
+            data = [data]
         if isinstance(data, list):
             return [json.dumps(item, ensure_ascii=False).encode("utf-8") for item in data]
     return body.splitlines()

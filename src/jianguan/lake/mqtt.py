@@ -62,11 +62,12 @@ class MqttDevice:
 
 
 def load_devices() -> dict[str, MqttDevice]:
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
     from jianguan.core.models import Device
 
-    close_old_connections()
+    if not connection.in_atomic_block:  # a server's thread: drop a connection gone stale
+        close_old_connections()
     return {
         serial: MqttDevice(secret, kind, status == Device.Status.ACTIVE)
         for serial, secret, kind, status in Device.objects.values_list("serial", "secret", "kind", "status")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 from django.conf import settings
@@ -140,30 +141,59 @@ class BatchResult:
 MAX_PROBLEMS_REPORTED = 20
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _pruning_predicate(dtype: DataType, good: pa.Table) -> str:
+    """Only files that can hold one of these keys: the same days, and (by the file statistics in
+    the log) overlapping time and device ranges."""
+    days = sorted(set(pc.unique(good.column("date")).to_pylist()))
+    parts = [f"date IN ({', '.join(_sql_text(d) for d in days)})"]
+    for name in ("ts", "device"):
+        if name not in dtype.key or good.column(name).null_count == good.num_rows:
+            continue
+        bounds = pc.min_max(good.column(name))
+        low, high = bounds["min"].as_py(), bounds["max"].as_py()
+        if isinstance(low, dt.datetime):
+            low_text = low.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            high_text = high.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        else:
+            low_text, high_text = str(low), str(high)
+        parts.append(f"{name} >= {_sql_text(low_text)} AND {name} <= {_sql_text(high_text)}")
+    return " AND ".join(parts)
+
+
 def _existing_keys_filter(table: DeltaTable, dtype: DataType, good: pa.Table) -> tuple[pa.Table, int]:
     """Drop the records whose key is already in the table (looking only at the days concerned)."""
     if good.num_rows == 0 or (table.version() == 0 and not table.file_uris()):
         return good, 0
-    days = sorted(set(good.column("date").to_pylist()))
-    files = table.file_uris(file_pruning_predicate=[("date", "in", days)])
+    files = table.file_uris(file_pruning_predicate=_pruning_predicate(dtype, good))
     if not files:
         return good, 0
     con = connection()
     key = list(dtype.key)
     cols = ", ".join(f'"{k}"' for k in key)
-    con.register("incoming", good.append_column("_i", pa.array(range(good.num_rows), pa.int64())))
+    files_sql = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
+    join = " AND ".join(f'e."{k}" = n."{k}"' for k in key)
+    con.register("incoming", good)
     try:
-        files_sql = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
-        join = " AND ".join(f'e."{k}" = n."{k}"' for k in key)
-        keep = con.sql(
-            f"SELECT n._i FROM incoming n WHERE NOT EXISTS (SELECT 1 FROM "  # noqa: S608 — schema names, quoted paths
-            f"(SELECT {cols} FROM read_parquet({files_sql}, hive_partitioning = false)) e WHERE {join}) "
-            f"ORDER BY n._i"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE stored_keys AS SELECT {cols} "  # noqa: S608 — schema names, quoted paths
+            f"FROM read_parquet({files_sql}, hive_partitioning = false)"
+        )
+        found = con.execute(
+            f"SELECT count(*) FROM incoming n WHERE EXISTS (SELECT 1 FROM stored_keys e WHERE {join})"  # noqa: S608
+        ).fetchall()
+        if not found or not found[0][0]:
+            return good, 0
+        kept = con.sql(
+            f"SELECT n.* FROM incoming n WHERE NOT EXISTS (SELECT 1 FROM stored_keys e WHERE {join})"  # noqa: S608
         ).to_arrow_table()
     finally:
+        con.execute("DROP TABLE IF EXISTS stored_keys")
         con.unregister("incoming")
-    kept = good.take(keep.column("_i"))
-    return kept, good.num_rows - kept.num_rows
+    return kept.cast(good.schema), good.num_rows - kept.num_rows
 
 
 def quarantine_write(

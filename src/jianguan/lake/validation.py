@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 
 from jianguan.lake.schemas import BOOL, DUCKDB_TYPES, FLOAT, INT, STRING, TIMESTAMP, DataType
@@ -64,8 +66,14 @@ def _text(col: str) -> str:
     return f"COALESCE(CAST({col} AS VARCHAR), '')"
 
 
-def validation_sql(dtype: DataType, present: set[str], *, check_devices: bool) -> str:
-    """The query: ``raw_in`` (with ``_row``) → one row per record with typed values and a problem."""
+def validation_sql(
+    dtype: DataType, present: set[str], *, check_devices: bool, text_columns: set[str] | None = None
+) -> str:
+    """The query: ``raw_in`` (with ``_row``) → one row per record with typed values and a problem.
+
+    ``text_columns`` are the input columns holding text (CSV, JSON): only those can be blank or
+    fail to parse; a typed column (Parquet) is only checked for nulls, ranges and lengths."""
+    texts = present if text_columns is None else text_columns
     values: list[str] = []
     problems: list[str] = []  # (code, text) pairs as SQL expressions, first match wins
     for column in dtype.columns:
@@ -76,10 +84,13 @@ def validation_sql(dtype: DataType, present: set[str], *, check_devices: bool) -
         v = f"({value})"
         raw_text = _text(source_col)
         checks: list[tuple[str, str, str]] = []
-        is_blank = f"({source_col} IS NULL OR CAST({source_col} AS VARCHAR) = '')"
+        textual = name in texts or name not in present
+        is_blank = (
+            f"({source_col} IS NULL OR CAST({source_col} AS VARCHAR) = '')" if textual else f"({source_col} IS NULL)"
+        )
         if column.required:
             checks.append(("missing", is_blank, f"'{name}: 缺少必填值 (missing required value)'"))
-        if column.kind != STRING:
+        if column.kind != STRING and name in present:
             type_zh = {FLOAT: "数值", INT: "整数", TIMESTAMP: "时间", BOOL: "布尔值"}[column.kind]
             checks.append(
                 (
@@ -152,6 +163,29 @@ def validation_sql(dtype: DataType, present: set[str], *, check_devices: bool) -
     return f"SELECT raw_in._row AS _row, {', '.join(values)}, {problem} AS _problem FROM raw_in"  # noqa: S608 — schema names, literals quoted
 
 
+def fixed_offset_seconds() -> int | None:
+    """The time zone's offset when it has no daylight saving (Asia/Shanghai: +08:00), else None."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    year = dt.datetime.now(dt.UTC).year
+    offsets = {dt.datetime(year, month, 1, tzinfo=zone).utcoffset() for month in (1, 4, 7, 10)}
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+def _date_expr(col: str) -> str:
+    """The local day of a timestamp as YYYY-MM-DD: plain arithmetic for a fixed-offset zone (ICU's
+    per-value time-zone conversion is ten times slower), ICU otherwise."""
+    offset = fixed_offset_seconds()
+    if offset is None:
+        return f"strftime(timezone({_lit(settings.TIME_ZONE)}, {col}), '%Y-%m-%d')"
+    return f"CAST(CAST(make_timestamp(epoch_us({col}) + {offset * 1_000_000}) AS DATE) AS VARCHAR)"
+
+
 def _fmt(value: float) -> str:
     if value in (float("inf"), float("-inf")):
         return "∞" if value > 0 else "-∞"
@@ -171,33 +205,41 @@ def validate(
     con = connection()
     present = {name for name in table.column_names if name in set(dtype.column_names)}
     raw_in = table.select(sorted(present)) if present else pa.table({"_dummy": pa.nulls(table.num_rows)})
-    raw_in = raw_in.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    raw_in = raw_in.append_column("_row", pa.array(np.arange(table.num_rows, dtype="int64")))
     con.register("raw_in", raw_in)
     if devices is not None:
         con.register("known_devices", pa.table({"serial": pa.array(sorted(devices), pa.string())}))
     try:
-        sql = validation_sql(dtype, present, check_devices=devices is not None)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {sql}")
-        bad_rows = con.execute(
-            "SELECT _row, CAST(device AS VARCHAR), _problem[1], _problem[2] FROM checked "
-            "WHERE _problem IS NOT NULL ORDER BY _row"
-        ).fetchall()
-        key = ", ".join(_q(k) for k in dtype.key)
+        texts = {
+            name
+            for name in present
+            if pa.types.is_string(table.schema.field(name).type)
+            or pa.types.is_large_string(table.schema.field(name).type)
+            or pa.types.is_null(table.schema.field(name).type)
+            or pa.types.is_binary(table.schema.field(name).type)
+        }
+        sql = validation_sql(dtype, present, check_devices=devices is not None, text_columns=texts)
         cols = ", ".join(_q(c) for c in dtype.column_names)
-        tz = settings.TIME_ZONE
-        good_sql = (
-            f"SELECT {cols}, {_lit(source)} AS source, "  # noqa: S608 — literals quoted
-            f"strftime(timezone({_lit(tz)}, {_q(dtype.time_column)}), '%Y-%m-%d') AS date, "
-            f"{_lit(batch)} AS batch FROM checked WHERE _problem IS NULL "
-            f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row) = 1 ORDER BY _row"
-        )
-        good = con.sql(good_sql).to_arrow_table()
-        valid_count = con.execute("SELECT count(*) FROM checked WHERE _problem IS NULL").fetchone()
-        con.execute("DROP TABLE checked")
+        # one pass: typed values, the problem, the system columns
+        checked = con.sql(
+            f"SELECT _row, {cols}, _problem, {_lit(source)} AS source, "  # noqa: S608 — literals quoted
+            f"{_date_expr(_q(dtype.time_column))} AS date, {_lit(batch)} AS batch FROM ({sql})"
+        ).to_arrow_table()
     finally:
         con.unregister("raw_in")
         if devices is not None:
             con.unregister("known_devices")
+    problem = checked.column("_problem")
+    bad_rows: list[tuple[int, str | None, str, str]] = []
+    if problem.null_count < checked.num_rows:
+        flagged = checked.filter(pc.is_valid(problem)).select(["_row", "device", "_problem"]).to_pylist()
+        bad_rows = [(r["_row"], r["device"], r["_problem"][0], r["_problem"][1]) for r in flagged]
+        good = checked.filter(pc.is_null(problem))
+    else:
+        good = checked
+    valid = good.num_rows
+    good = _unique(good, dtype.key)
+    good = good.drop_columns(["_row", "_problem"])
     good = good.cast(dtype.arrow_schema())
     bad: list[dict[str, Any]] = []
     if bad_rows:
@@ -205,8 +247,28 @@ def validate(
         raws = [raw[i] for i in rows] if raw is not None else _rows_as_json(table, rows)
         for (row, device, code, text), payload in zip(bad_rows, raws, strict=True):
             bad.append({"row": row, "device": device, "reason_code": code, "reason": text, "raw": payload})
-    duplicates = int(valid_count[0] if valid_count else 0) - good.num_rows
+    duplicates = valid - good.num_rows
     return Checked(good=good, bad=bad, in_batch_duplicates=duplicates)
+
+
+def _unique(table: pa.Table, key: tuple[str, ...]) -> pa.Table:
+    """The first record of each key (same device, time and type): a reading sent twice counts once."""
+    if table.num_rows < 2:
+        return table
+    con = connection()
+    con.register("valid_in", table)
+    try:
+        cols = ", ".join(_q(k) for k in key)
+        counted = con.execute(f"SELECT count(DISTINCT ({cols})) FROM valid_in").fetchall()  # noqa: S608
+        if counted and counted[0][0] == table.num_rows:
+            return table
+        unique = con.sql(
+            f"SELECT * FROM valid_in QUALIFY row_number() OVER (PARTITION BY {cols} ORDER BY _row) = 1 "  # noqa: S608
+            "ORDER BY _row"
+        ).to_arrow_table()
+    finally:
+        con.unregister("valid_in")
+    return unique.cast(table.schema)
 
 
 def _rows_as_json(table: pa.Table, rows: list[int]) -> list[bytes]:
