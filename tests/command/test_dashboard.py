@@ -107,7 +107,6 @@ def test_dashboard_draws_and_refreshes_itself(live_server: Any, artifacts_dir: P
         assert page.locator("section[data-code='command.warnings_by_kind'] svg").count() == 1
         _raise_many(list(Jurisdiction.objects.exclude(parent=None).order_by("code")[5:7]), 3, start=100)
         page.wait_for_function("document.getElementById('dashboard').dataset.refreshes >= '1'", timeout=15000)
-        total = expected + 3
         page.wait_for_function(
             "document.querySelector(\"section[data-code='command.open_warnings'] .figure-value\").textContent"
             f" === '{baseline + 15}'"
