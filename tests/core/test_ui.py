@@ -72,3 +72,9 @@ def test_workbench_shows_my_recent_actions(city_operator: User, xiling: Any) -> 
     page = _client(city_operator).get("/workbench/").content.decode()
     assert "core.device.registered" in page
     assert TEST_PASSWORD not in page
+
+
+@pytest.mark.django_db
+def test_a_bad_host_header_is_answered_400_not_500(client: Any) -> None:
+    response = client.get("/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400

@@ -65,6 +65,18 @@ def _warnings_map(user: AnyUser) -> dict[str, Any]:
     return alert_map_points(user=user)
 
 
+def _site_ranking(user: AnyUser) -> dict[str, Any]:
+    from jianguan.command.risk import ranking_panel
+
+    return ranking_panel(user)
+
+
+def _sites_map(user: AnyUser) -> dict[str, Any]:
+    from jianguan.command.risk import sites_map_panel
+
+    return sites_map_panel(user)
+
+
 PANELS = [
     Panel("command.open_warnings", _("Open warnings"), "figure", _open_warnings, "command.view_alert", order=10),
     Panel(
@@ -102,6 +114,24 @@ PANELS = [
         _warnings_map,
         "command.view_alert",
         order=60,
+        wide=True,
+    ),
+    Panel(
+        "command.sites_map",
+        _("Sites under construction, coloured by risk"),
+        "scatter_map",
+        _sites_map,
+        "registry.view_bidsection",
+        order=70,
+        wide=True,
+    ),
+    Panel(
+        "command.site_ranking",
+        _("Key supervision targets (risk score)"),
+        "ranking",
+        _site_ranking,
+        "registry.view_bidsection",
+        order=80,
         wide=True,
     ),
 ]

@@ -176,6 +176,7 @@ NODE_MODULES = PROJECT_ROOT / "node_modules"
 VENDOR_ASSETS = [
     ("vendor/htmx", "htmx.org/dist"),
     ("vendor/echarts", "echarts/dist"),
+    ("vendor/bpmn-js", "bpmn-js/dist"),
 ]
 STATICFILES_DIRS = [(prefix, str(NODE_MODULES / folder)) for prefix, folder in VENDOR_ASSETS]
 WHITENOISE_USE_FINDERS = not PRODUCTION

@@ -35,8 +35,8 @@ def register(*items: NavItem) -> None:
 
 def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
     """Sections with their items, in order, filtered by the user's permissions."""
-    user = request.user
-    if not user.is_authenticated:
+    user = getattr(request, "user", None)  # absent when a request is refused before authentication
+    if user is None or not user.is_authenticated:
         return []
     sections: dict[str, dict[str, Any]] = {}
     for item in sorted(_ITEMS, key=lambda entry: entry.order):

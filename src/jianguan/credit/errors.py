@@ -77,3 +77,6 @@ def catalogue_refused(problems: list[tuple[str, dict[str, str]]]) -> CatalogueRe
         problems=_Joined(),
         extra={"problems": [{"reason": reason, **params} for reason, params in problems]},
     )
+
+
+VERSION_EXISTS = _("Catalogue version %(version)s already exists: publish the change under a new version.")

@@ -56,20 +56,26 @@
           label: { show: true, position: "right", color: "#5f6b7a", formatter: "{b}" },
           data: data.labels.map(function (p) { return { name: p.name, value: [p.lon, p.lat] }; }) },
         { type: "scatter", itemStyle: { opacity: 0.8 },
-          symbolSize: function (value, params) { return 12 + Math.sqrt(params.data.count) * 6; },
+          symbolSize: function (value, params) { return params.data.size || 12 + Math.sqrt(params.data.count) * 6; },
           data: data.points.map(function (p) {
-            return { name: p.name, value: [p.lon, p.lat], count: p.value, url: p.url,
+            return { name: p.name, value: [p.lon, p.lat], count: p.value, url: p.url, size: p.size,
                      itemStyle: { color: LEVEL_COLOURS[p.level] || LEVEL_COLOURS[0] } };
           }) }
       ]
     };
   }
 
+  function esc(value) {
+    return String(value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   function renderRanking(element, data) {
-    var head = "<tr>" + data.columns.map(function (c) { return "<th>" + c + "</th>"; }).join("") + "</tr>";
+    var head = "<tr>" + data.columns.map(function (c) { return "<th>" + esc(c) + "</th>"; }).join("") + "</tr>";
     var rows = data.rows.map(function (row) {
-      var cells = row.cells.map(function (c) { return "<td>" + c + "</td>"; }).join("");
-      return "<tr><td><a href=\"" + row.url + "\">" + row.label + "</a></td>" + cells + "</tr>";
+      var cells = row.cells.map(function (c) { return "<td>" + esc(c) + "</td>"; }).join("");
+      return "<tr><td><a href=\"" + esc(row.url) + "\">" + esc(row.label) + "</a></td>" + cells + "</tr>";
     }).join("");
     element.innerHTML = "<table class=\"table compact\"><thead>" + head + "</thead><tbody>" + rows + "</tbody></table>";
   }

@@ -1,0 +1,43 @@
+"""In a real browser: the discipline investigator opens the leads of the demo city, a lead's
+evidence and the co-bidding network; screenshots are kept as test artefacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jianguan.bidding.models import Lead
+from jianguan.core.demo_framework import DEMO_PASSWORD, demo_build
+from jianguan.core.models import LedgerEntry
+from tests.browser import chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_investigator_reads_leads_and_the_network(live_server: Any, artifacts_dir: Path) -> None:
+    demo_build(scale="tiny", seed=2015, today=dt.date(2026, 11, 25), out=io.StringIO(), show_progress=False)
+    top = Lead.objects.order_by("-score").first()
+    assert top is not None
+    with chromium() as browser:
+        page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "discipline")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("button[type=submit].primary")
+        page.wait_for_url("**/workbench/")
+        page.click("nav.sidenav >> text=围标串标线索")
+        page.wait_for_url("**/bidding/leads/")
+        assert top.tender.code in page.content()
+        page.screenshot(path=str(artifacts_dir / "bidding-leads.png"), full_page=True)
+        page.click(f"a[href='/bidding/leads/{top.pk}/']")
+        page.wait_for_selector("text=法定情形")
+        page.screenshot(path=str(artifacts_dir / "bidding-lead.png"), full_page=True)
+        page.goto(f"{live_server.url}/bidding/concentration/")
+        page.wait_for_selector("#network svg")
+        assert "轮流坐庄" in page.content()
+        page.screenshot(path=str(artifacts_dir / "bidding-concentration.png"), full_page=True)
+    assert LedgerEntry.objects.filter(action="bidding.lead.viewed", object_id=str(top.pk)).exists()
