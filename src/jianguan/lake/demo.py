@@ -6,7 +6,6 @@ the command centre shows the warnings."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 import numpy as np
 import pyarrow as pa
@@ -51,7 +50,7 @@ def _devices(ctx: DemoContext, monitors: int, cranes: int, hoists: int) -> dict[
                     protocol=Device.Protocol.MQTT,
                     name=f"{label} {i:03d}",
                     jurisdiction=districts[i % len(districts)],
-                    secret=secrets.token_hex(16),
+                    secret=f"{rng.getrandbits(128):032x}",
                 )
             )
     existing = set(Device.objects.values_list("serial", flat=True))
