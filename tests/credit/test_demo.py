@@ -50,4 +50,7 @@ def test_dashboard_panels_count_the_latest_standings() -> None:
     assert grades["categories"] == ["AAA", "AA", "A", "B", "C"]
     assert sum(grades["series"][0]["data"]) == Standing.objects.filter(day=today).count()
     assert grades["series"][0]["data"][-1] == Standing.objects.filter(day=today, grade="C").count()
-    assert panels["credit.flagged_on_sites"]["rows"] == []  # no enterprise of the demo is on a site yet
+    # subjects in the lowest grade or on the blacklist that take part in active sites, each with its sites
+    for row in panels["credit.flagged_on_sites"]["rows"]:
+        assert row["url"].startswith("/credit/subjects/")
+        assert row["cells"][-1] >= 1

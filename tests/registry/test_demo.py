@@ -20,9 +20,9 @@ TODAY = dt.date(2026, 11, 25)
 
 def test_tiny_demo_builds_a_registry_with_its_planted_problems() -> None:
     demo_build(scale="tiny", seed=7, today=TODAY, out=io.StringIO(), show_progress=False)
-    assert Enterprise.objects.count() == 60
-    assert Person.objects.count() == 600
-    assert Project.objects.count() == 30
+    assert Enterprise.objects.filter(source="demo").count() == 60  # other steps add labs, bidders …
+    assert Person.objects.filter(source="demo").count() == 600
+    assert Project.objects.count() >= 30  # other steps may register a few through the services
     for enterprise in Enterprise.objects.all():
         assert domain.clean_uscc(enterprise.uscc) == enterprise.uscc
     for person in Person.objects.all():
@@ -43,7 +43,7 @@ def test_tiny_demo_builds_a_registry_with_its_planted_problems() -> None:
     assert any(c.expired for c in expiring)
     assert any(not c.expired for c in expiring)
     # every object is in the ledger, the ID numbers are not
-    assert LedgerEntry.objects.filter(action="registry.person.created").count() == 600
+    assert LedgerEntry.objects.filter(action="registry.person.created").count() == Person.objects.count()
     assert LedgerEntry.objects.filter(action="registry.bid_section.added").count() == BidSection.objects.count()
     some = Person.objects.first()
     assert some is not None

@@ -15,7 +15,6 @@ from jianguan.core.demo import DEMO_TERMINAL_SN
 from jianguan.core.demo_framework import DEMO_ACTOR, DemoContext, DemoStep
 from jianguan.core.ledger import Event, ledger_append_many
 from jianguan.core.models import Device
-from jianguan.core.services import device_secret_generate
 from jianguan.registry.models import BidSection, KeyPerson
 
 SECTIONS_BY_SCALE = {"tiny": 12, "city": 400, "province": 2000}
@@ -44,6 +43,7 @@ def build(ctx: DemoContext) -> None:
         ctx.log("  attendance: no active bid sections with key people (registry demo absent); nothing to do")
         return
     now = ctx.now()
+    secret_rng = ctx.rng("attendance.secrets")
     # one ZKTeco terminal per section; the first section gets core's demo terminal
     demo_terminal = Device.objects.filter(serial=DEMO_TERMINAL_SN).first()
     new_devices = [
@@ -53,7 +53,7 @@ def build(ctx: DemoContext) -> None:
             protocol=Device.Protocol.ZKTECO_PUSH,
             name=f"{section.name}考勤机",
             jurisdiction=section.jurisdiction,
-            secret=device_secret_generate(),
+            secret=f"{secret_rng.getrandbits(192):048x}",
         )
         for index, section in enumerate(sections, 1)
         if not (index == 1 and demo_terminal)

@@ -61,7 +61,7 @@ def _bidders(ctx: DemoContext, needed: int) -> list[Any]:
                 legal_representative=f"{'张王李赵刘陈杨黄周吴'[i % 10]}{'伟芳娜敏静强磊军洋勇'[(i // 10) % 10]}"
                 f"{'国建明华文志海平'[(i // 100) % 8]}",
                 jurisdiction=place,
-                source="demo",
+                source="demo-bidding",
             )
         )
     Enterprise.objects.bulk_create(made)

@@ -53,7 +53,7 @@ def build(ctx: DemoContext) -> None:
                 "kind": "testing",
                 "legal_representative": "检测中心主任",
                 "jurisdiction": place,
-                "source": "demo",
+                "source": "demo-concrete",
             },
         )
         labs[place.pk] = lab

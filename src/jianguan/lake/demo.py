@@ -50,7 +50,7 @@ def _devices(ctx: DemoContext, monitors: int, cranes: int, hoists: int) -> dict[
                     protocol=Device.Protocol.MQTT,
                     name=f"{label} {i:03d}",
                     jurisdiction=districts[i % len(districts)],
-                    secret="".join(rng.choice("0123456789abcdef") for _ in range(32)),
+                    secret=f"{rng.getrandbits(128):032x}",
                 )
             )
     existing = set(Device.objects.values_list("serial", flat=True))

@@ -159,7 +159,7 @@ def build_applications(ctx: DemoContext) -> None:
         registry.safety_licence_upsert(
             actor="system:demo",
             enterprise=contractor,
-            data={"number": f"(鄂)JZ安许证字[2024]0{i:05d}", "issuer": "湖北省住房和城乡建设厅", "valid_until": FAR},
+            data={"number": f"(鄂)JZ安许证字[2024]LD{i:04d}", "issuer": "湖北省住房和城乡建设厅", "valid_until": FAR},
         )
     account = User.objects.create(
         username="enterprise.demo",

@@ -177,7 +177,8 @@ def build(ctx: DemoContext) -> None:
         if section.pk in filing_overdue:
             done, open_next, lag = codes.index("completion_acceptance") + 1, False, rng.randint(25, 90)
         elif section.pk in filing_late:
-            done, open_next = codes.index("completion_filing") + 1, False
+            # accepted long enough ago that a filing 20–40 days later is both late and in the past
+            done, open_next, lag = codes.index("completion_filing") + 1, False, rng.randint(60, 120)
         elif section.pk in permit_lapsed:
             done, open_next, lag = codes.index("permit") + 1, False, rng.randint(100, 200)
         elif section.pk in out_of_order:

@@ -27,7 +27,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 # the exchange API (import, export, provincial sync) lives in its own module when present
-if importlib.util.find_spec("jianguan.registry.api.exchange") is not None:
-    _exchange = importlib.import_module("jianguan.registry.api.exchange")
-    if hasattr(_exchange, "urlpatterns"):
-        urlpatterns.append(path("", include(_exchange)))
+if importlib.util.find_spec("jianguan.registry.api.urls_exchange") is not None:
+    urlpatterns.append(path("", include("jianguan.registry.api.urls_exchange")))
