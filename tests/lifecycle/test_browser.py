@@ -37,6 +37,8 @@ def test_stage_line_in_the_browser(live_server: Any, artifacts_dir: Path) -> Non
         page.goto(f"{live_server.url}/lifecycle/sections/{section.pk}/")
         assert page.locator("#stage-line li").count() == 13
         page.click("a[data-stage='archive_handover']")
+        # the detail is swapped in by htmx: wait for the archive stage itself, not any refused gate
+        page.locator("#stage-detail", has_text="城建档案移交").wait_for()
         page.wait_for_selector("#stage-detail [data-gate='refused']")
         assert "竣工验收 未通过" in page.locator("#stage-detail").inner_text()
         page.screenshot(path=str(artifacts_dir / "lifecycle-stage-line.png"), full_page=True)
