@@ -4,12 +4,20 @@ A module reports a condition by an event in the ledger; ``command/handlers.py`` 
 warning of one of these kinds. Each kind names the department that deals with it and a message
 with parameters, shown in Chinese or English. Severity and the disposal deadline come from the
 decision rule ``command.warning_policy`` (src/jianguan/rules/), so they can be changed without code.
+
+The kinds below are the ones the first modules brought. A module may instead declare its own in
+``<app>/warnings.py`` as ``WARNING_KINDS = [WarningKind(...), ...]`` (messages translated in that
+app's catalogue); they are found by convention, like handlers and demo steps (decision 0003).
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +33,7 @@ class WarningKind:
     department: str
 
 
-KINDS: dict[str, WarningKind] = {
+_BUILT_IN: dict[str, WarningKind] = {
     kind.code: kind
     for kind in [
         WarningKind(
@@ -230,6 +238,48 @@ KINDS: dict[str, WarningKind] = {
         ),
     ]
 }
+
+
+def _module_kinds() -> list[WarningKind]:
+    from django.apps import apps
+
+    found: list[WarningKind] = []
+    for app_config in apps.get_app_configs():
+        if not app_config.name.startswith("jianguan."):
+            continue
+        try:
+            module = importlib.import_module(f"{app_config.name}.warnings")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_config.name}.warnings":
+                raise
+            continue
+        found.extend(getattr(module, "WARNING_KINDS", []))
+    return found
+
+
+class _Kinds(Mapping[str, WarningKind]):
+    """Every kind: the built-in ones and those the modules declare, assembled on first use."""
+
+    @cached_property
+    def _all(self) -> dict[str, WarningKind]:
+        kinds = dict(_BUILT_IN)
+        for kind in _module_kinds():
+            if kind.code in kinds:
+                raise ImproperlyConfigured(f"warning kind {kind.code} is declared twice")
+            kinds[kind.code] = kind
+        return kinds
+
+    def __getitem__(self, code: str) -> WarningKind:
+        return self._all[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+
+KINDS = _Kinds()
 
 
 def kind_for(code: str) -> WarningKind:
