@@ -24,6 +24,7 @@ from jianguan.core.files import file_check
 from jianguan.core.ledger import Event, ledger_append, ledger_append_many
 from jianguan.core.models import Jurisdiction, User
 from jianguan.registry.models import BidSection, Enterprise, Participant
+from jianguan.registry.selectors import acts_for
 from jianguan.supervision import domain
 from jianguan.supervision.models import (
     Answer,
@@ -472,7 +473,7 @@ def rectification_reply(
     order = RectificationOrder.objects.select_for_update().select_related("enterprise").get(pk=order.pk)
     if order.status != RectificationOrder.Status.ISSUED:
         raise errors.Conflict(ORDER_STATE, code="order_state", number=order.number, state=order.get_status_display())
-    is_enterprise = actor.kind == User.Kind.ENTERPRISE and actor.username == order.enterprise.uscc
+    is_enterprise = acts_for(actor, order.enterprise)
     if not is_enterprise and not actor.has_perm("supervision.issue_order"):
         raise errors.PermissionDenied(NOT_THE_ENTERPRISE, code="not_the_enterprise", enterprise=order.enterprise.name)
     if not text.strip() or not files:

@@ -20,7 +20,7 @@ from jianguan.core.access import acting_user, require_permission, scope_queryset
 from jianguan.core.api.pagination import paginated_response
 from jianguan.core.models import Jurisdiction, User
 from jianguan.registry.models import Enterprise
-from jianguan.registry.selectors import access_bid_section_by_id
+from jianguan.registry.selectors import access_bid_section_by_id, account_enterprise
 from jianguan.supervision import documents, selectors, services
 from jianguan.supervision.models import (
     Answer,
@@ -418,7 +418,8 @@ class OrderReplyApi(APIView):
 def _order_for_reply(actor: User, order_id: int) -> RectificationOrder:
     """Staff reach the order in their scope; an enterprise account reaches only its own orders."""
     if actor.kind == User.Kind.ENTERPRISE:
-        order = RectificationOrder.objects.filter(pk=order_id, enterprise__uscc=actor.username).first()
+        enterprise = account_enterprise(actor)
+        order = RectificationOrder.objects.filter(pk=order_id, enterprise=enterprise).first() if enterprise else None
         if order is None:
             raise errors.NotFound(what=_("Rectification order"), id=order_id)
         return order
