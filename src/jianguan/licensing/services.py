@@ -10,8 +10,10 @@ Ledger events other modules may subscribe to (payloads are JSON):
 - ``licensing.application.correction_requested`` / ``.resubmitted`` — ``number``, ``reason`` / ``suspended_days``
 - ``licensing.application.decided`` — ``number``, ``status`` (approved, rejected, not_required), ``reason``
 - ``licensing.permit.granted`` — ``number`` (application), ``kind``, ``permit_number``, ``bid_section``
-  (id or null), ``bid_section_code``, ``holder`` (USCC), ``issued_on``. Lifecycle marks stage 7
-  (construction permit) from the event with ``kind == "construction_permit"``.
+  (id or null), ``bid_section_code``, ``holder`` (USCC), ``issued_on``, ``qualification`` (registry
+  id or null). Lifecycle completes stage 5, 7 or 12 from it (supervision registration, construction
+  permit, completion filing). The registry writes an approval makes (permitted work, key post,
+  qualification, bid section completed) are its own ledger entries in the same transaction.
 - ``licensing.permit.revoked`` / ``licensing.permit.lapsed`` — ``permit_number``, ``bid_section``, ``reason``
 - ``licensing.application.overdue`` — ``number``, ``deadline``, ``step``, ``lane``, ``jurisdiction``
 - ``licensing.process.version_added`` — ``key``, ``version``, ``sha256``
