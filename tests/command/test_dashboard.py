@@ -36,9 +36,9 @@ def _raise_many(where: list[Jurisdiction], n: int, start: int = 0) -> None:
 def test_panels_follow_permissions(operator: User, city: Jurisdiction) -> None:
     codes = [panel.code for panel in panels_for(operator)]
     # the city figures the operator may see come first, in the order, then the warnings
-    city = ["registry.active_sites", "attendance.key_person_rate", "supervision.rectification_closure"]
-    city += ["concrete.pass_rate", "licensing.decided_within_time"]
-    visible = [code for code in city if code in codes]
+    figures = ["registry.active_sites", "attendance.key_person_rate", "supervision.rectification_closure"]
+    figures += ["concrete.pass_rate", "licensing.decided_within_time"]
+    visible = [code for code in figures if code in codes]
     assert codes[: len(visible)] == visible
     assert codes[len(visible)] == "command.open_warnings"
     assert codes.index("command.open_warnings") < codes.index("command.task_closure")
