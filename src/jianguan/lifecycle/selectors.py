@@ -95,6 +95,33 @@ def _states_by_section(
     return grouped
 
 
+def current_stages(section_ids: Iterable[int]) -> dict[int, str]:
+    """The stage each bid section is at, by code, from one query: the furthest stage recorded when
+    it is still open or failed (to be redone), else the stage after it — the works leading to it
+    are under way (``commencement`` passed → ``foundation_acceptance``: the foundation is being
+    built). A section with the last stage passed stays at the last stage; one with no record is
+    left out."""
+    ids = list(section_ids)
+    if not ids:
+        return {}
+    line = stages()
+    order = {s.code: s.order for s in line}
+    position = {s.code: index for index, s in enumerate(line)}
+    furthest: dict[int, tuple[int, str, str, str]] = {}
+    for sid, code, status, outcome in StageRecord.objects.filter(
+        bid_section_id__in=ids, stage__in=list(order)
+    ).values_list("bid_section_id", "stage", "status", "outcome"):
+        if sid not in furthest or order[code] > furthest[sid][0]:
+            furthest[sid] = (order[code], code, status, outcome)
+    current = {}
+    for sid, (_order, code, status, outcome) in furthest.items():
+        if status == StageRecord.Status.COMPLETED and outcome in ("passed", "exempt"):
+            current[sid] = line[min(position[code] + 1, len(line) - 1)].code
+        else:
+            current[sid] = code
+    return current
+
+
 def _memo_counter() -> Any:
     """Working days between two days for one pass, on one calendar (one query per year, however
     many sections are looked at)."""
