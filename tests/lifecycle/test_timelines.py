@@ -85,12 +85,14 @@ def test_overdue_list_exported_with_responsible_people(section: BidSection, offi
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 2  # filing and archive hand-over, the longest late first
     assert [row[0] for row in rows] == [section.code, section.code]
-    assert owner in rows[0] and manager in rows[0]
+    assert owner in rows[0]
+    assert manager in rows[0]
     assert "15日内备案" in str(rows[0][4])
     assert "城建档案" in str(rows[1][4])
     assert client.get("/lifecycle/overdue/export.xlsx?state=late").status_code == 200
     late_only = load_workbook(io.BytesIO(client.get("/lifecycle/overdue/export.xlsx?state=late").content)).active
-    assert late_only is not None and late_only.max_row == 2  # title and header: nothing done late
+    assert late_only is not None
+    assert late_only.max_row == 2  # title and header: nothing done late
     pdf = client.get("/lifecycle/overdue/export.pdf")
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
@@ -105,7 +107,8 @@ def test_permit_parties_against_today(section: BidSection, officer: User) -> Non
     KeyPerson.objects.filter(bid_section=section).update(started_on=permit_on - dt.timedelta(days=30))
     check = permit_comparison(user=officer, section=section)
     assert check.permit_on == permit_on
-    assert check.rows and not check.flagged
+    assert check.rows
+    assert not check.flagged
     manager = section.key_people.get(role="project_manager")
     contractor = section.participants.get(role="contractor").enterprise
     supervisor = section.participants.get(role="supervisor").enterprise
@@ -132,7 +135,8 @@ def test_permit_parties_against_today(section: BidSection, officer: User) -> Non
     assert rows["supervisor"]["permitted"] == supervisor.name
     assert rows["contractor"]["state"] == "same"
     assert rows["chief_supervision_engineer"]["state"] == "same"
-    assert rows["project_manager"]["flagged"] and not rows["contractor"]["flagged"]
+    assert rows["project_manager"]["flagged"]
+    assert not rows["contractor"]["flagged"]
     html = web(officer).get(f"/lifecycle/sections/{section.pk}/timeline/").content.decode()
     assert 'data-role="project_manager" data-state="changed"' in html
 
