@@ -86,7 +86,7 @@ def checkins_to_lake(*, max_batches: int = MAX_BATCHES_PER_RUN) -> LakeCopy:
 
 def checkins_to_lake_all() -> list[LakeCopy]:
     """Run until every stored batch is in the lake."""
-    runs = []
+    runs: list[LakeCopy] = []
     while True:
         copy = checkins_to_lake()
         if not copy.batches:
