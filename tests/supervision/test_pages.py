@@ -314,7 +314,10 @@ def test_issue_orders_reply_reinspect_close_and_lift(
     assert order.status == RectificationOrder.Status.ISSUED
     client.post(
         order_url + "reply/",
-        {"text": "纸质回复：已加高防护", "evidence": [SimpleUploadedFile("b.png", PNG + b"b", content_type="image/png")]},
+        {
+            "text": "纸质回复：已加高防护",
+            "evidence": [SimpleUploadedFile("b.png", PNG + b"b", content_type="image/png")],
+        },
     )
     closed = web(head2).post(order_url + "review/", {"accepted": "yes", "note": "复查合格"})
     assert closed.status_code == 302

@@ -199,7 +199,7 @@ class DrawRow:
 def draw_rows(draw: Draw) -> list[DrawRow]:
     """The draw's result for staff: each site with its weight, the inspectors drawn (by name) and
     the inspection started from it, if any."""
-    sections = BidSection.objects.in_bulk([row["section"] for row in draw.result])
+    sections = BidSection.objects.select_related("project").in_bulk([row["section"] for row in draw.result])
     users = User.objects.in_bulk([pk for row in draw.result for pk in row["inspectors"]])
     started = {i.bid_section_id: i for i in draw.inspections.all()}
     return [

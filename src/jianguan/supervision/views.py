@@ -80,6 +80,7 @@ def inspection_do(request: HttpRequest, inspection_id: int) -> HttpResponse:
             "result": a.result,
             "note": a.note,
             "measurement": a.measurement,
+            "signature": a.signature,
             "key": a.key,
             "photos": a.photos.count(),
         }
