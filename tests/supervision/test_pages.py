@@ -169,6 +169,9 @@ def test_draw_page_and_a_planned_inspection_from_it(
     assert "春季-01" in public
     assert all(u.display_name not in public for u in drawn)
     assert client.get("/supervision/draws/999999/").status_code == 404
+    tampered = [{**second.result[0], "inspectors": list(reversed(second.result[0]["inspectors"]))}]
+    Draw.objects.filter(pk=second.pk).update(result=tampered)  # as if the stored result had been edited
+    assert "不能复现" in text(client.get(f"/supervision/draws/{second.pk}/"))
 
 
 def test_review_and_confirm_by_different_people(
