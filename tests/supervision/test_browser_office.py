@@ -1,7 +1,7 @@
 """In Chromium, the office side: a head makes a draw and starts the planned inspection from it;
 after the inspectors' checklist is submitted, the head reviews the finding and is refused when
 trying to confirm it too; a second head confirms it and issues the rectification order, whose
-PDF opens."""
+PDF opens; the paper reply is recorded and the re-inspection closes the order."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from jianguan.supervision.models import Draw, Finding, Inspection, Rectification
 from tests.browser import chromium
 from tests.factories import TEST_PASSWORD
 from tests.registry.factories import make_section
+from tests.supervision.conftest import PNG
 from tests.supervision.test_services import answer_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,6 +40,7 @@ def test_draw_finding_confirmed_and_order_issued(
     head2: User,
     live_server: Any,
     artifacts_dir: Path,
+    tmp_path: Path,
 ) -> None:
     site = make_section()
     with chromium() as browser:
@@ -102,9 +104,26 @@ def test_draw_finding_confirmed_and_order_issued(
         assert pdf.headers["content-type"] == "application/pdf"
         assert pdf.body().startswith(b"%PDF")
         (artifacts_dir / "supervision-order.pdf").write_bytes(pdf.body())
+
+        # The enterprise's reply arrives on paper: staff record it with a photo, then re-inspect and close.
+        photo = tmp_path / "整改后.png"
+        photo.write_bytes(PNG + b"after")
+        page.fill("#id_text", "已按方案整改，附整改后照片")
+        page.set_input_files("#id_evidence", str(photo))
+        page.click("#reply button[type=submit]")
+        page.wait_for_selector("#re-inspection")
+        page.check("#re-inspection input[value=yes]")
+        page.fill("#re-inspection textarea", "复查合格")
+        page.click("#re-inspection button[type=submit]")
+        page.wait_for_selector(".message.success")
+        assert page.inner_text("#order-status") == "已销项"
+        page.screenshot(path=str(artifacts_dir / "supervision-order-closed.png"), full_page=True)
         page.context.close()
 
     finding.refresh_from_db()
     assert finding.status == Finding.Status.CONFIRMED
     assert (finding.reviewed_by, finding.confirmed_by) == (head, head2)
     assert list(order.findings.all()) == [finding]
+    order.refresh_from_db()
+    assert order.status == RectificationOrder.Status.CLOSED
+    assert order.evidence.count() == 1

@@ -8,7 +8,9 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from jianguan.core.models import Jurisdiction, LedgerEntry, User
@@ -352,6 +354,12 @@ def test_issue_orders_reply_reinspect_close_and_lift(
 def test_lists_and_menu(site: Section, safety_checklist: Checklist, inspectors: list[User], head: User) -> None:
     submitted(site, safety_checklist, inspectors, ("S-08",))
     client = web(head)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/supervision/findings/")
+    submitted(site, safety_checklist, inspectors, ("S-02", "S-04", "S-05"))
+    with CaptureQueriesContext(connection) as four:
+        assert text(client.get("/supervision/findings/")).count("/supervision/findings/") >= 4
+    assert len(four) == len(one)  # no query per finding
     for url in (
         "/supervision/findings/",
         "/supervision/findings/?status=confirmed",
