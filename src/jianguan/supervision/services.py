@@ -51,6 +51,7 @@ NA_NEEDS_REASON = _('Item %(item)s: "not applicable" needs a reason.')
 UNANSWERED = _("%(count)s items are not answered yet: %(items)s.")
 PHOTO_REQUIRED = _("Item %(item)s is non-compliant and needs at least one photo.")
 MEASUREMENT_REQUIRED = _("Item %(item)s needs the measured value.")
+SIGNATURE_REQUIRED = _("Item %(item)s needs the name of the person who signed for it on site.")
 BAD_RESULT = _("Result must be pass, fail or na.")
 KEY_REQUIRED = _("Each answer needs an idempotency key.")
 FINDING_STATE = _("Finding %(id)s is %(state)s: this step is not possible.")
@@ -300,6 +301,8 @@ def inspection_submit(*, actor: User, inspection: Inspection, at: dt.datetime | 
             continue
         if "measurement" in item.evidence and not answer.measurement:
             raise errors.ValidationFailed(MEASUREMENT_REQUIRED, code="measurement_required", item=item.code)
+        if "signature" in item.evidence and not answer.signature:
+            raise errors.ValidationFailed(SIGNATURE_REQUIRED, code="signature_required", item=item.code)
         if answer.result == Answer.Result.FAIL and "photo" in item.evidence and not answer.photos.all():
             raise errors.ValidationFailed(PHOTO_REQUIRED, code="photo_required", item=item.code)
     moment = at or timezone.now()
