@@ -76,13 +76,13 @@ def _histories() -> dict[int, History]:
         if completed is not None and (history.fee_completed is None or completed < history.fee_completed):
             history.fee_completed, history.outcome = completed, outcome
     for project_id, _section_id, stage, _started, completed, outcome in rows:
-        history = histories.get(project_id)
-        if history is None or completed is None:
+        known = histories.get(project_id)
+        if known is None or completed is None:
             continue
         if stage == "permit" and outcome == "passed":
-            history.permit = min(history.permit or completed, completed)
+            known.permit = min(known.permit or completed, completed)
         if stage == "completion_acceptance" and outcome == "passed":
-            history.accepted = min(history.accepted or completed, completed)
+            known.accepted = min(known.accepted or completed, completed)
     return histories
 
 
