@@ -12,11 +12,15 @@ class DateInput(forms.DateInput):
 
 class AreaForm(forms.Form):
     basis = forms.ChoiceField(label=_("Basis"), choices=Basis.choices)
-    bid_section = forms.IntegerField(label=_("Bid section"), required=False)
-    above_ground = forms.DecimalField(label=_("Above-ground floor area (m²)"), min_value=0, decimal_places=2)
-    below_ground = forms.DecimalField(label=_("Below-ground floor area (m²)"), min_value=0, decimal_places=2, initial=0)
+    bid_section = forms.IntegerField(label=_("Bid section"), required=False, min_value=1, max_value=2**63 - 1)
+    above_ground = forms.DecimalField(
+        label=_("Above-ground floor area (m²)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    below_ground = forms.DecimalField(
+        label=_("Below-ground floor area (m²)"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
     civil_air_defence = forms.DecimalField(
-        label=_("Civil-air-defence area (m²)"), min_value=0, decimal_places=2, initial=0
+        label=_("Civil-air-defence area (m²)"), min_value=0, max_digits=12, decimal_places=2, initial=0
     )
     measured_on = forms.DateField(label=_("Document date"), widget=DateInput())
     document = forms.CharField(label=_("Document number"), max_length=64)
@@ -38,7 +42,7 @@ class ReliefForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, decimal_places=2)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, max_digits=14, decimal_places=2)
     paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
     receipt = forms.CharField(label=_("Receipt number"), max_length=64)
 

@@ -54,8 +54,10 @@ from jianguan.registry.models import BidSection, Project
 
 RULE = "fees.supporting_fee"
 DEFAULT_AREA_TOLERANCE = Decimal("0.005")
+AREA_LIMIT = Decimal("10000000")  # m²: keeps every amount within the columns (rates are < 1,000 yuan/m²)
 
 AREA_NEGATIVE = _("Floor areas cannot be negative (%(field)s).")
+AREA_TOO_LARGE = _("%(field)s of %(value)s m² is beyond any building (at most %(limit)s m²); check the figure.")
 AREA_DEFENCE_TOO_LARGE = _(
     "The civil-air-defence area (%(cad)s m²) cannot exceed the below-ground area (%(below)s m²)."
 )
@@ -101,6 +103,8 @@ def _decimal(value: Any, name: str) -> Decimal:
         raise errors.ValidationFailed(AMOUNT_INVALID, code="amount_invalid")
     if number < 0:
         raise errors.ValidationFailed(AREA_NEGATIVE, code="area_negative", field=name)
+    if number > AREA_LIMIT:
+        raise errors.ValidationFailed(AREA_TOO_LARGE, code="area_too_large", field=name, value=number, limit=AREA_LIMIT)
     return number.quantize(domain.CENT)
 
 
@@ -424,7 +428,7 @@ def payment_record(*, actor: Actor, project: Project, amount: Any, paid_on: dt.d
         value = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         raise errors.ValidationFailed(AMOUNT_INVALID, code="amount_invalid") from None
-    if not value.is_finite() or value <= 0 or value != value.quantize(domain.CENT):
+    if not value.is_finite() or value <= 0 or value >= Decimal("1e11") or value != value.quantize(domain.CENT):
         raise errors.ValidationFailed(AMOUNT_INVALID, code="amount_invalid")
     receipt = receipt.strip()
     if not receipt:

@@ -166,7 +166,7 @@ class ProjectFeeApi(APIView):
 class AreaRecordApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         basis = serializers.ChoiceField(choices=Basis.choices)
-        bid_section = serializers.IntegerField(required=False, allow_null=True)
+        bid_section = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
         above_ground = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
         below_ground = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=Decimal("0"))
         civil_air_defence = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=Decimal("0"))
