@@ -110,7 +110,7 @@ class ProjectFee:
     assessments: list[Assessment]
     relief: Relief | None
     payments: list[Payment]
-    flags: list[Flag]
+    flags: list[tuple[Flag, str]]
     sections: list[BidSection]
 
 
@@ -125,7 +125,7 @@ def project_fee(*, user: AnyUser, project: Project) -> ProjectFee:
         assessments=list(file.assessments.order_by("assessed_on", "pk")) if file else [],
         relief=Relief.objects.filter(fee_file=file).select_related("granted_by").first() if file else None,
         payments=list(file.payments.order_by("paid_on", "pk")) if file else [],
-        flags=list(Flag.objects.filter(project=project).order_by("-raised_on", "pk")),
+        flags=[(f, flag_message(f)) for f in Flag.objects.filter(project=project).order_by("-raised_on", "pk")],
         sections=list(BidSection.objects.filter(project=project).order_by("code")),
     )
 
@@ -152,6 +152,20 @@ def permit_fee_facts(*, section: BidSection, on: dt.date) -> dict[str, Any]:
         "fee_source": "fees",
         "fee_demand": initial.number,
     }
+
+
+def flag_message(flag: Flag) -> str:
+    """A flag in words (the command-centre warning's message, in the reader's language)."""
+    from jianguan.fees.warnings import WARNING_KINDS
+
+    kinds = {kind.code: kind for kind in WARNING_KINDS}
+    kind = kinds.get(f"fees.{flag.kind}")
+    if kind is None:
+        return str(flag.get_kind_display())
+    try:
+        return str(kind.message) % {k: str(v) for k, v in flag.params.items()}
+    except (KeyError, TypeError, ValueError):
+        return str(kind.label)
 
 
 def _rows(queryset: Any) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -138,6 +138,13 @@ class FlagOutput(serializers.ModelSerializer[Flag]):
         fields = ["kind", "params", "raised_on", "resolved_on"]
 
 
+class FlagMessageOutput(FlagOutput):
+    message = serializers.CharField()
+
+    class Meta(FlagOutput.Meta):
+        fields = [*FlagOutput.Meta.fields, "message"]
+
+
 class ProjectFeeOutput(serializers.Serializer[Any]):
     project_id = serializers.IntegerField(source="project.pk")
     project_code = serializers.CharField(source="project.code")
@@ -146,7 +153,11 @@ class ProjectFeeOutput(serializers.Serializer[Any]):
     assessments = AssessmentOutput(many=True)
     relief = ReliefOutput(allow_null=True)
     payments = PaymentOutput(many=True)
-    flags = FlagOutput(many=True)
+    flags = serializers.SerializerMethodField()
+
+    @extend_schema_field(FlagMessageOutput(many=True))
+    def get_flags(self, view: selectors.ProjectFee) -> list[dict[str, Any]]:
+        return [{**FlagOutput(flag).data, "message": message} for flag, message in view.flags]
 
 
 def _project_fee(request: Request, project_id: int) -> Response:
