@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.signing import Signer
@@ -393,6 +394,11 @@ def collect_facts(
             qualification_grade=qualification.grade if qualification else "",
             safety_licence_valid=_valid(licence, day),
         )
+        if apps.is_installed("jianguan.fees"):
+            # the fee office's records, when it holds an assessment, replace the declaration
+            from jianguan.fees.selectors import permit_fee_facts
+
+            facts.update(permit_fee_facts(section=section, on=day))
     elif kind == "supervision_registration":
         registered, _others = _manager_facts(section, None, day)
         chief = section.key_people.filter(role="chief_supervision_engineer", ended_on__isnull=True).first()

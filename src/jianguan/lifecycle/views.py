@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -101,6 +102,11 @@ def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
         "update_form": FindingUpdateForm() if request.user.has_perm("lifecycle.change_reviewfinding") else None,
         **_detail_context(request, section, _stage(selected)),
     }
+    if apps.is_installed("jianguan.fees") and request.user.has_perm("fees.view_feefile"):
+        # the cross-stage area check (issue 6 item 3) is the fee module's data
+        from jianguan.fees.selectors import area_comparison
+
+        context["fee_areas"] = area_comparison(section.project)
     return render(request, "lifecycle/section_detail.html", context)
 
 
