@@ -325,3 +325,41 @@ def test_control_api(city: Jurisdiction, market_officer: User, xiling_inspector:
     assert api.get(f"/api/v1/registry/enterprises/{group.pk}/").json()["holdings"][0]["enterprise"] == firm.uscc
     refused = api.post(f"{base}/shareholders/", {"holder_uscc": group.uscc, "share": "1"}, format="json")
     assert refused.status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_provincial_feed_carries_control_records(city: Jurisdiction) -> None:
+    from django.db import transaction
+
+    from jianguan.registry.exchange.sync import apply_batch
+    from tests.registry.factories import uscc
+
+    parent, child = uscc(601), uscc(602)
+    head = id_number(61)
+
+    def firm(code: str, name: str) -> dict[str, object]:
+        data = {"uscc": code, "name": name, "kind": "construction", "legal_representative": "覃某"}
+        return {
+            "entity": "enterprise",
+            "data": {**data, "jurisdiction": "420502", "legal_representative_id_number": head},
+        }
+
+    records = [
+        # control records first: the batch applies enterprises before them
+        {"entity": "shareholding", "data": {"enterprise": child, "holder_uscc": parent, "share": "75"}},
+        {"entity": "management", "data": {"manager": parent, "managed": child, "kind": "entrusted"}},
+        {
+            "entity": "shareholding",
+            "data": {"enterprise": child, "holder_uscc": parent, "holder_id_number": head, "share": 5},
+        },
+        firm(parent, "宜昌省库母公司"),
+        firm(child, "宜昌省库子公司"),
+    ]
+    with transaction.atomic():
+        report = apply_batch({"cursor": "c1", "records": records}, actor="system:sync")
+    assert report.counts["created"] == 4, report.rejected
+    (rejected,) = report.rejected
+    assert (rejected["index"], rejected["field"], rejected["key"]) == (2, "holder_uscc", f"{child}/{parent}")
+    assert Shareholding.objects.get().share == 75
+    assert ManagementRelation.objects.get().kind == "entrusted"
+    assert set(Enterprise.objects.values_list("legal_representative_id_number", flat=True)) == {head}
