@@ -13,6 +13,7 @@ import pytest
 from jianguan.bidding.models import Lead
 from jianguan.core.demo_framework import DEMO_PASSWORD, demo_build
 from jianguan.core.models import LedgerEntry
+from jianguan.registry.models import Shareholding
 from tests.browser import chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,4 +41,16 @@ def test_investigator_reads_leads_and_the_network(live_server: Any, artifacts_di
         page.wait_for_selector("#network svg")
         assert "轮流坐庄" in page.content()
         page.screenshot(path=str(artifacts_dir / "bidding-concentration.png"), full_page=True)
+        # art. 34 §2: the planted control pair, its lead and the registry page that shows the holding
+        control = next(
+            lead for lead in Lead.objects.all() if any(m["kind"] == "controlling_shareholder" for m in lead.markers)
+        )
+        page.goto(f"{live_server.url}/bidding/leads/{control.pk}/")
+        page.wait_for_selector("text=第三十四条")
+        assert "65.00%" in page.content()
+        page.screenshot(path=str(artifacts_dir / "bidding-lead-control.png"), full_page=True)
+        held = Shareholding.objects.get(source="demo").enterprise
+        page.goto(f"{live_server.url}/registry/enterprises/{held.pk}/#control")
+        page.wait_for_selector("#control >> text=控股")
+        page.locator("#control").screenshot(path=str(artifacts_dir / "registry-enterprise-control.png"))
     assert LedgerEntry.objects.filter(action="bidding.lead.viewed", object_id=str(top.pk)).exists()

@@ -159,6 +159,36 @@ def test_a_loser_who_always_loses_to_the_same_winner(city: Jurisdiction) -> None
     ]
 
 
+def test_market_share_by_owner_and_by_agent(city: Jurisdiction, investigator: User) -> None:
+    owner, other_owner = make_enterprise("owner", name="宜昌某建设单位"), make_enterprise("owner")
+    agent = make_enterprise("agency", name="宜昌某招标代理")
+    favourite, rival, third = make_enterprise(name="常中标公司"), make_enterprise(), make_enterprise()
+    tenders = [
+        _tender("O1", [favourite, rival, third], ["100", "120", "130"], owner_uscc=owner.uscc, agent_uscc=agent.uscc),
+        _tender("O2", [favourite, rival, third], ["300", "320", "330"], owner_uscc=owner.uscc, agent_uscc=agent.uscc),
+        _tender("O3", [rival, favourite, third], ["100", "120", "130"], owner_uscc=owner.uscc),
+        _tender("O4", [rival, favourite, third], ["500", "520", "530"], owner_uscc=other_owner.uscc),
+    ]
+    assert services.tenders_import(actor="system:test", tenders=tenders).created == 4
+    result = concentration(bids_frame())
+    assert result.by_owner.iloc[0]["share"] == 1.0  # the other owner's single tender
+    first = result.by_owner[result.by_owner["tenders"] >= 2].iloc[0]
+    assert (first["owner_name"], first["name"], first["wins"], first["tenders"]) == (
+        "宜昌某建设单位",
+        "常中标公司",
+        2,
+        3,
+    )
+    assert round(first["share"], 6) == 0.8  # 400 of the 500 this owner awarded
+    (agent_row,) = result.by_agent.to_dict("records")
+    assert (agent_row["agent_name"], agent_row["name"], agent_row["share"]) == ("宜昌某招标代理", "常中标公司", 1.0)
+    client = Client()
+    client.login(username=investigator.username, password=TEST_PASSWORD)
+    page = client.get("/bidding/concentration/").content.decode()
+    assert "宜昌某建设单位" in page
+    assert "宜昌某招标代理" in page
+
+
 def test_demo_rings_are_found_and_honest_tenders_are_not_flagged(db: None) -> None:
     from jianguan.core.demo_framework import demo_build
 
@@ -166,7 +196,8 @@ def test_demo_rings_are_found_and_honest_tenders_are_not_flagged(db: None) -> No
     leads = {lead.tender.code: lead for lead in Lead.objects.select_related("tender")}
     codes = sorted(Tender.objects.values_list("code", flat=True), key=lambda c: int(c.rsplit("-", 1)[1]))
     ring = codes[:16]  # cover (8), machine (4), step (4) at the tiny scale
-    honest = codes[16:-1]
+    control, same_head = leads.get(codes[16]), leads.get(codes[17])  # art. 34 §2
+    honest = codes[18:-1]
     assert all(code in leads for code in ring), sorted(set(ring) - set(leads))
     flagged_honest = [code for code in honest if code in leads]
     assert flagged_honest == []
@@ -174,6 +205,14 @@ def test_demo_rings_are_found_and_honest_tenders_are_not_flagged(db: None) -> No
     assert {"40.1", "40.2", "40.6"} <= {m["article"] for m in machine.markers}
     step = leads[codes[12]]
     assert "regular_step" in {m["kind"] for m in step.markers}
+    assert control is not None
+    assert same_head is not None
+    # exactly the planted pair, not the honest firms bidding beside it
+    (held,) = [m for m in control.markers if m["kind"] == "controlling_shareholder"]
+    assert len(held["bidders"]) == 2
+    assert [m["article"] for m in control.markers] == ["34.2"]
+    (head,) = [m for m in same_head.markers if m["kind"] == "same_legal_representative"]
+    assert len(head["bidders"]) == 2
     groups = concentration(bids_frame()).groups
     assert any(group["rotation"] and group["tenders"] >= 8 for group in groups)
 

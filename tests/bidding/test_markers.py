@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from jianguan.bidding.markers import BidFacts, lead_score, regular_price_markers, statutory_markers
+from jianguan.bidding.services import LEAD_THRESHOLD
 
 
 def bid(n: int, amount: str, **facts: object) -> BidFacts:
@@ -92,12 +93,28 @@ def test_prices_in_constant_step_or_ratio() -> None:
     assert regular_price_markers([bid(1, "100"), bid(2, "137.21"), bid(3, "151.09")]) == []
 
 
-def test_same_legal_representative_is_article_34() -> None:
+def test_same_legal_representative_by_id_number_is_article_34_and_a_lead() -> None:
+    number, other = "420500198006120313", "420500198005170016"
     bids = [
-        BidFacts(1, "甲", Decimal(100), legal_representative="王五"),
-        BidFacts(2, "乙", Decimal(130), legal_representative="王五"),
-        BidFacts(3, "丙", Decimal(170), legal_representative="赵六"),
+        BidFacts(1, "甲", Decimal(100), legal_representative="王五", legal_representative_id=number),
+        BidFacts(2, "乙", Decimal(130), legal_representative="王 五", legal_representative_id=number),
+        BidFacts(3, "丙", Decimal(170), legal_representative="王五", legal_representative_id=other),
     ]
-    assert kinds(statutory_markers(bids)) == [("same_legal_representative", "34.2", [1, 2])]
-    assert lead_score(statutory_markers(bids), 0.95) == 8 + 10.0
-    assert lead_score(statutory_markers(bids), 0.7) == 8
+    (marker,) = statutory_markers(bids)
+    assert (marker.kind, marker.article, marker.bidder_ids) == ("same_legal_representative", "34.2", [1, 2])
+    assert marker.evidence["id_number"] == "420500********0313"  # masked in the lead, which travels
+    assert lead_score([marker], None) >= LEAD_THRESHOLD
+
+
+def test_the_same_name_alone_is_a_weak_hint_only_where_an_id_number_is_missing() -> None:
+    known = [
+        BidFacts(1, "甲", Decimal(100), legal_representative="王五", legal_representative_id="420500198006120313"),
+        BidFacts(2, "乙", Decimal(130), legal_representative="王五", legal_representative_id="420500198005170016"),
+    ]
+    assert statutory_markers(known) == []  # two people of the same name
+    unknown = [*known, BidFacts(3, "丙", Decimal(170), legal_representative="王五")]
+    (marker,) = statutory_markers(unknown)
+    assert (marker.kind, marker.bidder_ids) == ("same_legal_representative_name", [1, 2, 3])
+    assert marker.evidence["id_number_missing"] == ["丙"]
+    assert lead_score([marker], 0.7) == 8 < LEAD_THRESHOLD
+    assert lead_score([marker], 0.95) == 8 + 10.0

@@ -1,13 +1,14 @@
-"""Award concentration over a period: wins, win rate and market share per enterprise, HHI per
-market segment, recurring groups of co-bidders, rotation among them, and losers who always lose to
-the same winner. Computed with pandas from the tenders in scope (a few queries)."""
+"""Award concentration over a period: wins, win rate and market share per enterprise (overall, per
+owner and per tender agent), HHI per market segment, recurring groups of co-bidders, rotation
+among them, and losers who always lose to the same winner. Computed with pandas from the tenders
+in scope (a few queries)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -25,6 +26,9 @@ class Concentration:
     groups: list[dict[str, Any]]  # recurring co-bidder groups with rotation
     always_lose_to: list[dict[str, Any]]
     network: dict[str, Any]
+    # per owner (and per tender agent): each winner's share of the value that owner awarded
+    by_owner: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_agent: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def bids_frame(
@@ -42,22 +46,46 @@ def bids_frame(
             "tender_id",
             "tender__segment",
             "tender__owner_id",
+            "tender__owner__name",
             "tender__agent_id",
+            "tender__agent__name",
             "bidder_id",
             "bidder__name",
             "amount",
             "won",
         )
     )
-    frame = pd.DataFrame(rows, columns=["tender", "segment", "owner", "agent", "bidder", "name", "amount", "won"])
+    frame = pd.DataFrame(
+        rows,
+        columns=["tender", "segment", "owner", "owner_name", "agent", "agent_name", "bidder", "name", "amount", "won"],
+    )
     frame["amount"] = frame["amount"].astype(float)
     return frame
+
+
+def shares_by(wins: pd.DataFrame, key: str) -> pd.DataFrame:
+    """For each owner (``key="owner"``) or tender agent (``"agent"``): every winner's tenders won and
+    share of the value that party awarded (or ran), largest share first. Tenders without one are
+    left out."""
+    columns = [key, f"{key}_name", "tenders", "value", "bidder", "name", "wins", "value_won", "share"]
+    part = wins.dropna(subset=[key]) if key in wins else wins.iloc[0:0]
+    if part.empty:
+        return pd.DataFrame(columns=columns)
+    totals = part.groupby(key).agg(tenders=("tender", "nunique"), value=("amount", "sum")).reset_index()
+    per = (
+        part.groupby([key, f"{key}_name", "bidder", "name"])
+        .agg(wins=("tender", "nunique"), value_won=("amount", "sum"))
+        .reset_index()
+        .merge(totals, on=key)
+    )
+    per["share"] = per["value_won"] / per["value"]
+    return per.sort_values(["share", "tenders", "value_won"], ascending=False).reset_index(drop=True)[columns]
 
 
 def concentration(frame: pd.DataFrame) -> Concentration:
     if frame.empty:
         empty = pd.DataFrame()
-        return Concentration(empty, empty, [], [], {"nodes": [], "links": []})
+        return Concentration(empty, empty, [], [], {"nodes": [], "links": []}, empty, empty)
     wins = frame[frame["won"]]
     per = frame.groupby(["bidder", "name"]).agg(bids=("tender", "nunique")).reset_index()
     won = wins.groupby("bidder").agg(wins=("tender", "nunique"), value_won=("amount", "sum")).reset_index()
@@ -142,4 +170,6 @@ def concentration(frame: pd.DataFrame) -> Concentration:
     nodes = [
         {"id": str(b), "name": names[b], "value": int(str(win_counts.get(b, 0)).split(".")[0])} for b in sorted(linked)
     ]
-    return Concentration(per, hhi, groups, losers, {"nodes": nodes, "links": links})
+    return Concentration(
+        per, hhi, groups, losers, {"nodes": nodes, "links": links}, shares_by(wins, "owner"), shares_by(wins, "agent")
+    )

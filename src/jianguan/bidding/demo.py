@@ -5,7 +5,9 @@
 * ring "machine": three firms whose files come from one computer (same machine code, MAC, CPU,
   disk) and whose bid security is paid from one account;
 * ring "step": three firms whose prices climb in a constant step;
-* one tender where two bidders name the same project manager.
+* one tender where two bidders name the same project manager;
+* art. 34 §2: one tender where a firm and the firm it holds 65 % of both bid (a shareholding in the
+  registry), and one where two firms with the same legal representative (one ID number) both bid.
 
 Honest tenders draw each bid independently between 85 % and 98 % of the control price, with each
 firm's own computer and account, so they are not flagged by the markers.
@@ -85,7 +87,9 @@ def build(ctx: DemoContext) -> None:
     ring_tenders = 8 if ctx.scale.name == "tiny" else 24
     firms = _bidders(ctx, 40 if ctx.scale.name == "tiny" else 160)
     cover, machine, step = firms[:5], firms[5:8], firms[8:11]
-    honest = firms[11:]
+    parent, child, same_head = firms[11], firms[12], firms[13:15]
+    honest = firms[15:]
+    _plant_control(ctx, parent, child, same_head)
     places = list(Jurisdiction.objects.filter(level="district").order_by("code")) or list(Jurisdiction.objects.all())
     people = list(Person.objects.order_by("pk")[:1])
     tenders: list[Tender] = []
@@ -123,6 +127,10 @@ def build(ctx: DemoContext) -> None:
             kind = "machine"
         elif i < ring_tenders + ring_tenders:
             kind = "step"
+        elif i == 2 * ring_tenders:
+            kind = "control"
+        elif i == 2 * ring_tenders + 1:
+            kind = "same_head"
         tender = Tender(
             code=f"YCZB-{opened:%Y}-{i + 1:05d}",
             name=f"{place.name}{rng.choice(NAMES)}（{i + 1}）",
@@ -153,6 +161,10 @@ def build(ctx: DemoContext) -> None:
             base = (control * Decimal("0.91")).quantize(Decimal("0.01"))
             for k, firm in enumerate(step):
                 tender_bids.append({**honest_bid(firm, control), "amount": base + Decimal(150_000) * k})
+        elif kind == "control":
+            tender_bids += [honest_bid(parent, control), honest_bid(child, control)]
+        elif kind == "same_head":
+            tender_bids += [honest_bid(firm, control) for firm in same_head]
         if i == n_tenders - 1 and people:
             tender_bids[0]["project_manager"] = people[0]
             tender_bids[1]["project_manager"] = people[0]
@@ -171,6 +183,36 @@ def build(ctx: DemoContext) -> None:
     )
     result = leads_refresh(actor=DEMO_ACTOR)
     ctx.log(f"bidding: {len(tenders)} tenders, {len(bids)} bids, {result['leads']} leads")
+
+
+def _plant_control(ctx: DemoContext, parent: Any, child: Any, same_head: list[Any]) -> None:
+    """Registry facts for art. 34 §2: ``parent`` holds 65 % of ``child`` since before the history
+    starts; the two ``same_head`` firms share one legal representative (one resident ID number)."""
+    from jianguan.registry import services as registry
+    from jianguan.registry.domain import ric_check_character
+
+    since = ctx.today - dt.timedelta(days=ctx.scale.history_days + 365)
+    registry.shareholding_upsert(
+        actor=DEMO_ACTOR,
+        enterprise=child,
+        data={"holder_enterprise": parent, "share": Decimal("65.00"), "since": since},
+        source="demo",
+    )
+    body = "42050019800612031"  # 宜昌市, born 1980-06-12
+    number = body + ric_check_character(body)
+    for firm in same_head:
+        registry.enterprise_upsert(
+            actor=DEMO_ACTOR,
+            data={
+                "uscc": firm.uscc,
+                "name": firm.name,
+                "kind": firm.kind,
+                "legal_representative": "覃同一",
+                "legal_representative_id_number": number,
+                "jurisdiction": firm.jurisdiction.code,
+            },
+            source="demo",
+        )
 
 
 STEPS = [

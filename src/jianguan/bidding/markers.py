@@ -6,6 +6,12 @@ What counts as a match follows REGULATIONS.md: electronic-file metadata from upl
 the opening is not compared; the same MAC + CPU + disk set (or the same MAC with different IPs: one
 computer on another network) is art. 40(2); the same dongle serial or file-making machine code is
 art. 40(1); a CPU match alone is a suspicion, weighted lower.
+
+Art. 34 §2 (units whose head is the same person, or in a controlling or management relationship,
+may not bid for the same section): a tender is one bid section's procurement, so every marker here
+is "in the same section". The same head is the same legal representative *by resident ID number*;
+control and management are as :mod:`jianguan.registry.control` defines them, on the opening day.
+Where an ID number is missing, the same legal-representative name is only a weak hint.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+
+from jianguan.core.access import mask_id_number
+from jianguan.registry.control import ControlGroup, Management
 
 ARTICLES = {
     "34.2": _("Art. 34 §2: units with the same head or in a control relationship bid for the same section"),
@@ -39,9 +48,17 @@ WEIGHTS = {  # points a marker adds to a lead's score
     "regular_step": 30,
     "regular_ratio": 30,
     "same_security_account": 40,
-    # by name only (the registry holds no ID of the legal representative): common names repeat, so
-    # this alone stays below the lead threshold and only adds to other evidence
-    "same_legal_representative": 8,
+    # art. 34 §2: the same legal representative (by ID number), one bidder controlling another, a
+    # management relationship: each forbidden in itself, so each makes a lead
+    "same_legal_representative": 40,
+    "controlling_shareholder": 40,
+    "management_relationship": 40,
+    # two bidders under one controller: a lead, ranked a little lower (whether sister companies fall
+    # under art. 34 §2 is argued; see the decision record)
+    "common_controller": 30,
+    # the same name where an ID number is missing: common names repeat, so this alone stays below
+    # the lead threshold and only adds to other evidence
+    "same_legal_representative_name": 8,
 }
 
 KIND_LABELS = {
@@ -56,7 +73,13 @@ KIND_LABELS = {
     "regular_step": _("Prices in a constant step"),
     "regular_ratio": _("Prices in a constant ratio"),
     "same_security_account": _("Bid security paid from the same account"),
-    "same_legal_representative": _("Bidders whose legal representatives have the same name (check identity)"),
+    "same_legal_representative": _("The same legal representative (the same ID number)"),
+    "controlling_shareholder": _("One bidder controls another (holding of more than 50 %)"),
+    "common_controller": _("Bidders controlled by the same shareholder"),
+    "management_relationship": _("Bidders in a management relationship"),
+    "same_legal_representative_name": _(
+        "Bidders whose legal representatives have the same name (ID number missing: check identity)"
+    ),
 }
 
 RISK_FLOOR = 0.85
@@ -71,6 +94,7 @@ class BidFacts:
     bidder: str
     amount: Decimal
     legal_representative: str = ""
+    legal_representative_id: str = ""  # resident ID number, '' when the registry has none
     security_account: str = ""
     preparer: str = ""
     handler: str = ""
@@ -218,8 +242,80 @@ def regular_price_markers(bids: Sequence[BidFacts]) -> list[Marker]:
     return markers
 
 
-def statutory_markers(bids: Sequence[BidFacts]) -> list[Marker]:
-    """Every statutory marker in one tender's bids."""
+def legal_representative_markers(bids: Sequence[BidFacts]) -> list[Marker]:
+    """The same legal representative by ID number (art. 34 §2); the same name only where an ID
+    number is missing (bidders whose IDs differ are different people, whatever their names)."""
+    markers = [
+        _marker(
+            "same_legal_representative",
+            "34.2",
+            members,
+            legal_representative=sorted({b.legal_representative for b in members}),
+            id_number=mask_id_number(number),
+        )
+        for number, members in _groups(bids, lambda b: b.legal_representative_id.strip().upper())
+    ]
+    for name, members in _groups(bids, lambda b: "".join(b.legal_representative.split())):
+        unknown = [b for b in members if not b.legal_representative_id]
+        if not unknown:
+            continue
+        markers.append(
+            _marker(
+                "same_legal_representative_name",
+                "34.2",
+                members,
+                legal_representative=name,
+                id_number_missing=[b.bidder for b in sorted(unknown, key=lambda b: b.bidder_id)],
+            )
+        )
+    return markers
+
+
+def control_markers(
+    bids: Sequence[BidFacts], groups: Sequence[ControlGroup], managements: Sequence[Management]
+) -> list[Marker]:
+    """Bidders tied by control or management (art. 34 §2), with the registry records that show it."""
+    by_id = {b.bidder_id: b for b in bids}
+    markers = []
+    for group in groups:
+        members = [by_id[m] for m in group.members if m in by_id]
+        if len(members) < 2:
+            continue
+        markers.append(
+            _marker(
+                group.kind,
+                "34.2",
+                members,
+                controller=group.controller,
+                holdings=[h.text() for h in group.holdings],
+            )
+        )
+    for relation in managements:
+        if relation.manager not in by_id or relation.managed not in by_id:
+            continue
+        period = f"{relation.since or '…'}–{relation.until or ''}"
+        markers.append(
+            _marker(
+                "management_relationship",
+                "34.2",
+                [by_id[relation.manager], by_id[relation.managed]],
+                managing_unit=relation.manager_name,
+                managed_unit=relation.managed_name,
+                relation=relation.kind,
+                basis=relation.basis,
+                record=f"#{relation.record} ({period})",
+            )
+        )
+    return markers
+
+
+def statutory_markers(
+    bids: Sequence[BidFacts],
+    groups: Sequence[ControlGroup] = (),
+    managements: Sequence[Management] = (),
+) -> list[Marker]:
+    """Every statutory marker in one tender's bids; ``groups`` and ``managements`` are the control
+    facts among its bidders on the opening day (``registry.control``)."""
     markers = [
         *_shared(bids, "same_preparer", "40.1", "preparer"),
         *_shared(bids, "same_dongle", "40.1", "dongle_serial", electronic=True),
@@ -228,7 +324,8 @@ def statutory_markers(bids: Sequence[BidFacts]) -> list[Marker]:
         *hardware_markers(bids),
         *regular_price_markers(bids),
         *_shared(bids, "same_security_account", "40.6", "security_account"),
-        *_shared(bids, "same_legal_representative", "34.2", "legal_representative"),
+        *legal_representative_markers(bids),
+        *control_markers(bids, groups, managements),
     ]
     for _pm, members in _groups(bids, lambda b: b.project_manager_id):
         markers.append(_marker("same_project_manager", "40.3", members, project_manager=members[0].project_manager))

@@ -28,6 +28,7 @@ from jianguan.bidding.models import Bid, Lead, Tender
 from jianguan.core import errors
 from jianguan.core.ledger import Actor, canonical_json, ledger_append
 from jianguan.core.models import Jurisdiction, User
+from jianguan.registry.control import ControlData
 from jianguan.registry.models import BidSection, Enterprise, Person
 
 FEED_UNREADABLE = _("The tender feed cannot be read: %(reason)s")
@@ -333,6 +334,7 @@ def bid_facts(tender: Tender) -> list[marker_rules.BidFacts]:
             bidder=bid.bidder.name,
             amount=bid.amount,
             legal_representative=bid.bidder.legal_representative,
+            legal_representative_id=bid.bidder.legal_representative_id_number,
             security_account=bid.security_account,
             preparer=bid.preparer,
             handler=bid.handler,
@@ -354,9 +356,17 @@ LEAD_THRESHOLD = 10.0
 SCREEN_MIN_BIDS_FOR_LEAD = 5
 
 
-def tender_assess(tender: Tender) -> tuple[list[marker_rules.Marker], dict[str, Any], float]:
+def tender_assess(
+    tender: Tender, control: ControlData | None = None
+) -> tuple[list[marker_rules.Marker], dict[str, Any], float]:
+    """The markers, screens and lead score of one tender. ``control`` is the registry's control
+    data (loaded once by ``leads_refresh``; loaded here when not given)."""
     facts = bid_facts(tender)
-    found = marker_rules.statutory_markers(facts)
+    control = control if control is not None else ControlData.load()
+    bidders = [f.bidder_id for f in facts]
+    found = marker_rules.statutory_markers(
+        facts, control.groups(bidders, tender.opened_on), control.managements_between(bidders, tender.opened_on)
+    )
     screens: dict[str, Any] = {}
     risk = None
     if len(facts) >= 3:
@@ -377,8 +387,9 @@ def leads_refresh(*, actor: Actor = "system:bidding", since: dt.date | None = No
     if since:
         tenders = tenders.filter(opened_on__gte=since)
     kept = removed = 0
+    control = ControlData.load()
     for tender in tenders.iterator():
-        found, screens, score = tender_assess(tender)
+        found, screens, score = tender_assess(tender, control)
         if score >= LEAD_THRESHOLD:
             Lead.objects.update_or_create(
                 tender=tender,

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from jianguan.bidding import selectors, services
 from jianguan.bidding.markers import ARTICLES, KIND_LABELS
@@ -21,6 +21,7 @@ from jianguan.bidding.models import Lead
 from jianguan.core.access import acting_user, require_permission
 from jianguan.core.documents import Column, excel_response, pdf_response, render_pdf, workbook_bytes
 from jianguan.core.errors import ApplicationError
+from jianguan.registry.models import ManagementRelation
 
 MAX_FEED_BYTES = 20 * 1024 * 1024
 
@@ -30,26 +31,43 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 
 
 SEGMENT_LABELS = {
-    "building": _lazy("Building works"),
-    "municipal": _lazy("Municipal works"),
-    "decoration": _lazy("Decoration"),
+    "building": gettext_lazy("Building works"),
+    "municipal": gettext_lazy("Municipal works"),
+    "decoration": gettext_lazy("Decoration"),
 }
 EVIDENCE_LABELS = {
-    "preparer": _lazy("document prepared by"),
-    "handler": _lazy("bidding handled by"),
-    "dongle_serial": _lazy("pricing-software dongle serial"),
-    "machine_code": _lazy("file-making machine code"),
-    "mac": _lazy("MAC address"),
-    "cpu_serial": _lazy("CPU serial"),
-    "disk_serial": _lazy("disk serial"),
-    "upload_ips": _lazy("upload IP"),
-    "security_account": _lazy("bid security paid from account"),
-    "legal_representative": _lazy("legal representative"),
-    "project_manager": _lazy("project manager named"),
-    "amounts": _lazy("bid price (yuan)"),
-    "step": _lazy("step (yuan)"),
-    "ratio": _lazy("ratio"),
+    "preparer": gettext_lazy("document prepared by"),
+    "handler": gettext_lazy("bidding handled by"),
+    "dongle_serial": gettext_lazy("pricing-software dongle serial"),
+    "machine_code": gettext_lazy("file-making machine code"),
+    "mac": gettext_lazy("MAC address"),
+    "cpu_serial": gettext_lazy("CPU serial"),
+    "disk_serial": gettext_lazy("disk serial"),
+    "upload_ips": gettext_lazy("upload IP"),
+    "security_account": gettext_lazy("bid security paid from account"),
+    "legal_representative": gettext_lazy("legal representative"),
+    "id_number": gettext_lazy("resident ID number"),
+    "id_number_missing": gettext_lazy("no ID number of the legal representative on record"),
+    "controller": gettext_lazy("controlled by"),
+    "holdings": gettext_lazy("majority holdings (registry records)"),
+    "managing_unit": gettext_lazy("managing unit"),
+    "managed_unit": gettext_lazy("managed unit"),
+    "relation": gettext_lazy("relationship"),
+    "basis": gettext_lazy("basis (document)"),
+    "record": gettext_lazy("registry record"),
+    "project_manager": gettext_lazy("project manager named"),
+    "amounts": gettext_lazy("bid price (yuan)"),
+    "step": gettext_lazy("step (yuan)"),
+    "ratio": gettext_lazy("ratio"),
 }
+
+
+def _evidence_text(key: str, value: Any) -> str:
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    if key == "relation":
+        return str(ManagementRelation.Kind(value).label) if value in ManagementRelation.Kind.values else str(value)
+    return str(value)
 
 
 def _marker_rows(lead: Lead) -> list[dict[str, Any]]:
@@ -59,8 +77,9 @@ def _marker_rows(lead: Lead) -> list[dict[str, Any]]:
             "label": KIND_LABELS.get(marker["kind"], marker["kind"]),
             "article_text": ARTICLES.get(marker["article"], marker["article"]),
             "evidence_items": [
-                (EVIDENCE_LABELS.get(key, key), "、".join(map(str, value)) if isinstance(value, list) else str(value))
+                (EVIDENCE_LABELS.get(key, key), _evidence_text(key, value))
                 for key, value in marker["evidence"].items()
+                if value not in ("", None, [])
             ],
         }
         for marker in lead.markers
@@ -94,6 +113,7 @@ def lead_export(request: HttpRequest) -> HttpResponse:
         Column("score", _("Lead score"), 10),
         Column("articles", _("Articles"), 16),
         Column("markers", _("Markers"), 60),
+        Column("evidence", _("Evidence"), 80),
         Column("risk", _("Statistical risk"), 12),
     ]
     rows = [
@@ -105,6 +125,10 @@ def lead_export(request: HttpRequest) -> HttpResponse:
             "articles": "、".join(sorted({m["article"] for m in lead.markers})),
             "markers": "；".join(
                 f"{KIND_LABELS.get(m['kind'], m['kind'])}：{'、'.join(m['bidders'])}" for m in lead.markers
+            ),
+            "evidence": "\n".join(
+                f"{row['label']}：" + "；".join(f"{label}：{text}" for label, text in row["evidence_items"])
+                for row in _marker_rows(lead)
             ),
             "risk": lead.screens.get("risk"),
         }
@@ -141,6 +165,23 @@ def _day(value: str | None) -> dt.date | None:
         return None
 
 
+def _parties(frame: Any, key: str, limit: int = 30) -> list[dict[str, Any]]:
+    """The largest winner's share per owner (or agent) that awarded at least two tenders."""
+    if frame.empty:
+        return []
+    top = frame[frame["tenders"] >= 2].drop_duplicates(subset=[key])
+    return [
+        {
+            "party": row[f"{key}_name"],
+            "tenders": row["tenders"],
+            "name": row["name"],
+            "wins": row["wins"],
+            "share": row["share"],
+        }
+        for row in top.head(limit).to_dict("records")
+    ]
+
+
 @login_required
 def concentration(request: HttpRequest) -> HttpResponse:
     start, end = _day(request.GET.get("start")), _day(request.GET.get("end"))
@@ -158,6 +199,8 @@ def concentration(request: HttpRequest) -> HttpResponse:
             "groups": result.groups[:30],
             "losers": result.always_lose_to[:30],
             "network": json.dumps(result.network, ensure_ascii=False),
+            "by_owner": _parties(result.by_owner, "owner"),
+            "by_agent": _parties(result.by_agent, "agent"),
             "start": start,
             "end": end,
         },

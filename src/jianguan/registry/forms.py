@@ -14,6 +14,7 @@ from jianguan.registry.domain import CLASSES
 from jianguan.registry.models import (
     Enterprise,
     KeyPerson,
+    ManagementRelation,
     Participant,
     Project,
     Registration,
@@ -41,6 +42,9 @@ class EnterpriseForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=128)
     kind = forms.ChoiceField(label=_("kind"), choices=Enterprise.Kind.choices)
     legal_representative = forms.CharField(label=_("legal representative"), max_length=64)
+    legal_representative_id_number = forms.CharField(
+        label=_("legal representative's resident ID number"), max_length=24, required=False
+    )
     registered_capital = forms.DecimalField(
         label=_("registered capital (10,000 yuan)"), max_digits=14, decimal_places=2, required=False, min_value=0
     )
@@ -139,3 +143,37 @@ class KeyPersonForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=KeyPerson.Role.choices)
     person = forms.CharField(label=_("person (resident ID number)"), max_length=24)
     started_on = forms.DateField(label=_("started on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"})
+
+
+class ShareholdingForm(forms.Form):
+    """A shareholder of this enterprise: an enterprise by credit code, or a person by ID number
+    (with the name, to register a person not yet on record)."""
+
+    holder_uscc = forms.CharField(
+        label=_("shareholder: enterprise (unified social credit code)"), max_length=24, required=False
+    )
+    holder_id_number = forms.CharField(
+        label=_("shareholder: person (resident ID number)"), max_length=24, required=False
+    )
+    holder_name = forms.CharField(
+        label=_("shareholder's name (a person not yet registered)"), max_length=64, required=False
+    )
+    share = forms.DecimalField(label=_("share (%)"), max_digits=7, decimal_places=4)
+    since = forms.DateField(label=_("since"), required=False, widget=_date_input())
+    until = forms.DateField(label=_("until (last day)"), required=False, widget=_date_input())
+
+
+class ManagementForm(forms.Form):
+    direction = forms.ChoiceField(
+        label=_("this enterprise"),
+        choices=[("manages", _("manages the other unit")), ("managed_by", _("is managed by the other unit"))],
+    )
+    other = forms.CharField(label=_("other unit (unified social credit code)"), max_length=24)
+    kind = forms.ChoiceField(label=_("kind"), choices=ManagementRelation.Kind.choices)
+    basis = forms.CharField(label=_("basis (document)"), max_length=200, required=False)
+    since = forms.DateField(label=_("since"), required=False, widget=_date_input())
+    until = forms.DateField(label=_("until (last day)"), required=False, widget=_date_input())

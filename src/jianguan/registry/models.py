@@ -37,6 +37,11 @@ class Enterprise(models.Model):
     name = models.CharField(_("name"), max_length=128, db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
     legal_representative = models.CharField(_("legal representative"), max_length=64)
+    # the legal representative's identity (validated, masked like every ID number): "the same head"
+    # of 招标投标法实施条例 art. 34 §2 is the same person, which a name cannot tell
+    legal_representative_id_number = models.CharField(
+        _("legal representative's resident ID number"), max_length=18, blank=True, db_index=True
+    )
     registered_capital = models.DecimalField(
         _("registered capital (10,000 yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
@@ -472,6 +477,111 @@ class EnterpriseAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.enterprise}"
+
+
+class Shareholding(models.Model):
+    """A shareholder of an enterprise: another enterprise or a natural person, holding ``share``
+    per cent of its capital from ``since`` until ``until`` (the last day held; empty while held).
+    A holding above 50 % makes the holder the controlling shareholder (控股股东, 公司法 art. 265)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="shareholders", verbose_name=_("enterprise held")
+    )
+    holder_enterprise = models.ForeignKey(
+        Enterprise,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holdings",
+        verbose_name=_("shareholder (enterprise)"),
+    )
+    holder_person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holdings",
+        verbose_name=_("shareholder (person)"),
+    )
+    share = models.DecimalField(_("share (%)"), max_digits=7, decimal_places=4)
+    since = models.DateField(_("since"), null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=16, default="local")
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["enterprise", "-share", "pk"]
+        verbose_name = _("shareholding")
+        verbose_name_plural = _("shareholdings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(holder_enterprise__isnull=False, holder_person__isnull=True)
+                | Q(holder_enterprise__isnull=True, holder_person__isnull=False),
+                name="shareholding_one_holder",
+            ),
+            models.CheckConstraint(condition=Q(share__gt=0, share__lte=100), name="shareholding_share_range"),
+            models.CheckConstraint(
+                condition=~Q(holder_enterprise=models.F("enterprise")), name="shareholding_not_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(since__isnull=True) | Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="shareholding_dates_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["share"], name="shareholding_share_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} → {self.enterprise} {self.share}%"
+
+    @property
+    def holder_name(self) -> str:
+        holder = self.holder_enterprise or self.holder_person
+        return str(holder) if holder else ""
+
+    def held_on(self, day: object) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or self.until >= day)  # type: ignore[operator]
+
+
+class ManagementRelation(models.Model):
+    """A management relationship (管理关系) between two units that is not a shareholding: a
+    supervising unit (主管单位 / 举办单位) and the unit it runs, or a unit managing another under an
+    entrustment (托管). ``basis`` names the record that shows it (an approval, a contract)."""
+
+    class Kind(models.TextChoices):
+        SUPERVISING = "supervising", _("Supervising unit (主管单位)")
+        ENTRUSTED = "entrusted", _("Entrusted management (托管)")
+        OTHER = "other", _("Other management relationship (其他管理关系)")
+
+    manager = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="manages", verbose_name=_("managing unit")
+    )
+    managed = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="managed_by", verbose_name=_("managed unit")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    basis = models.CharField(_("basis (document)"), max_length=200, blank=True)
+    since = models.DateField(_("since"), null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=16, default="local")
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["manager", "managed", "pk"]
+        verbose_name = _("management relationship")
+        verbose_name_plural = _("management relationships")
+        constraints = [
+            models.CheckConstraint(condition=~Q(manager=models.F("managed")), name="management_not_itself"),
+            models.CheckConstraint(
+                condition=Q(since__isnull=True) | Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="management_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manager} → {self.managed} ({self.get_kind_display()})"
+
+    def held_on(self, day: object) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or self.until >= day)  # type: ignore[operator]
 
 
 # bulk exchange (imports, provincial sync) keeps its own records in this app

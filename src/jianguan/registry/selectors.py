@@ -32,11 +32,13 @@ from jianguan.registry.models import (
     Enterprise,
     EnterpriseAccount,
     KeyPerson,
+    ManagementRelation,
     Person,
     Project,
     Qualification,
     Registration,
     SafetyLicence,
+    Shareholding,
 )
 
 
@@ -69,6 +71,39 @@ def access_enterprise_by_id(user: AnyUser, enterprise_id: Any) -> Enterprise:
         return Enterprise.objects.select_related("jurisdiction").get(pk=enterprise_id)
     except (Enterprise.DoesNotExist, ValueError, TypeError):
         raise errors.NotFound(what=_("Enterprise"), id=enterprise_id) from None
+
+
+def legal_representative_id_display(user: AnyUser, enterprise: Enterprise) -> str:
+    """The legal representative's ID number as this reader may see it ('' when none is on record)."""
+    number = enterprise.legal_representative_id_number
+    return number if not number or can_see_personal_data(user) else mask_id_number(number)
+
+
+@dataclass(frozen=True)
+class EnterpriseControl:
+    """Who holds the enterprise, what it holds, and its management relationships (all periods,
+    current first)."""
+
+    shareholders: list[Shareholding]
+    holdings: list[Shareholding]
+    manages: list[ManagementRelation]
+    managed_by: list[ManagementRelation]
+
+
+def _current_first(rows: Any) -> list[Any]:
+    return sorted(rows, key=lambda r: (r.until is not None, -(r.until or dt.date.min).toordinal()))
+
+
+def enterprise_control(*, user: AnyUser, enterprise: Enterprise) -> EnterpriseControl:
+    _staff_only(user, "registry.view_enterprise", _("view enterprises"))
+    return EnterpriseControl(
+        shareholders=_current_first(
+            enterprise.shareholders.select_related("holder_enterprise", "holder_person").order_by("-share", "pk")
+        ),
+        holdings=_current_first(enterprise.holdings.select_related("enterprise").order_by("-share", "pk")),
+        manages=_current_first(enterprise.manages.select_related("managed")),
+        managed_by=_current_first(enterprise.managed_by.select_related("manager")),
+    )
 
 
 def person_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Person]:

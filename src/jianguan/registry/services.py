@@ -9,10 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core import errors
+from jianguan.core.access import mask_id_number
 from jianguan.core.ledger import Actor, ledger_append
 from jianguan.core.models import Jurisdiction, User
 from jianguan.registry import domain
@@ -22,6 +24,7 @@ from jianguan.registry.models import (
     Enterprise,
     EnterpriseAccount,
     KeyPerson,
+    ManagementRelation,
     Participant,
     PermittedWork,
     Person,
@@ -29,6 +32,7 @@ from jianguan.registry.models import (
     Qualification,
     Registration,
     SafetyLicence,
+    Shareholding,
     UnitProject,
 )
 
@@ -75,6 +79,7 @@ FIELD_LABELS = {
     "name": _("name"),
     "kind": _("kind"),
     "legal_representative": _("legal representative"),
+    "legal_representative_id_number": _("legal representative's resident ID number"),
     "jurisdiction": _("administrative division"),
     "grade": _("grade"),
     "number": _("certificate number"),
@@ -143,7 +148,24 @@ def _jsonable(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
 # --- enterprises ---------------------------------------------------------------------------
 
 
-ENTERPRISE_FIELDS = ("name", "kind", "legal_representative", "registered_capital", "address", "phone", "status")
+ENTERPRISE_FIELDS = (
+    "name",
+    "kind",
+    "legal_representative",
+    "legal_representative_id_number",
+    "registered_capital",
+    "address",
+    "phone",
+    "status",
+)
+
+
+def _masked_changes(changed: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Changes for the ledger: ID numbers masked (the ledger is kept for ever and read widely)."""
+    return {
+        k: [mask_id_number(str(v or "")) for v in pair] if k.endswith("id_number") else pair
+        for k, pair in _jsonable(changed).items()
+    }
 
 
 @transaction.atomic
@@ -158,6 +180,15 @@ def enterprise_upsert(*, actor: Actor, data: dict[str, Any], source: str = "loca
     if data["kind"] not in Enterprise.Kind.values:
         raise _invalid("kind", _("unknown kind"), code="kind_unknown")
     values = {name: data[name] for name in ENTERPRISE_FIELDS if name in data}
+    if values.get("legal_representative_id_number"):
+        try:
+            values["legal_representative_id_number"] = domain.parse_ric(
+                str(values["legal_representative_id_number"])
+            ).number
+        except domain.IdentifierError as exc:
+            raise _invalid("legal_representative_id_number", exc.reason, code="id_number_invalid") from None
+    elif "legal_representative_id_number" in values:
+        values["legal_representative_id_number"] = ""
     values["jurisdiction"] = _division(data["jurisdiction"])
     enterprise = Enterprise.objects.select_for_update().filter(uscc=code).first()
     if enterprise is None:
@@ -181,7 +212,7 @@ def enterprise_upsert(*, actor: Actor, data: dict[str, Any], source: str = "loca
         actor=actor,
         action="registry.enterprise.updated",
         target=enterprise,
-        payload={"uscc": code, "changes": _jsonable(changed), "source": source},
+        payload={"uscc": code, "changes": _masked_changes(changed), "source": source},
     )
     return enterprise, "updated"
 
@@ -195,6 +226,209 @@ def enterprise_create(*, actor: Actor, data: dict[str, Any]) -> Enterprise:
     if existing is not None:
         raise errors.Conflict(USCC_TAKEN, code="uscc_taken", uscc=code, name=existing.name)
     return enterprise_upsert(actor=actor, data=data)[0]
+
+
+# --- control relationships (招标投标法实施条例 art. 34 §2) ------------------------------------
+
+HOLDER_ONE = _("A shareholding names one shareholder: an enterprise or a person, not both and not neither.")
+HOLDS_ITSELF = _("An enterprise cannot be its own shareholder.")
+SHARE_RANGE = _("The share must be more than 0 %% and at most 100 %%; %(share)s was given.")
+SHARES_OVER = _(
+    "The shareholders of %(name)s would hold %(total)s %% of it on %(day)s; the shares of one enterprise "
+    "cannot exceed 100 %%. End the previous holding first (its last day in “until”)."
+)
+HOLDER_NAME_NEEDED = _(
+    "No person with this resident ID number is registered; give the shareholder's name to register them."
+)
+MANAGES_ITSELF = _("A unit cannot be in a management relationship with itself.")
+PERIOD_REVERSED = _("The period ends (%(until)s) before it starts (%(start)s).")
+
+
+def _text_changes(changed: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    return {k: [None if v is None else str(v) for v in pair] for k, pair in changed.items()}
+
+
+def _period(data: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
+    since, until = data.get("since") or None, data.get("until") or None
+    if since and until and until < since:
+        raise errors.ValidationFailed(
+            PERIOD_REVERSED, code="dates_reversed", start=since, until=until, extra={"field": "until"}
+        )
+    return since, until
+
+
+def _overlaps(since: dt.date | None, until: dt.date | None) -> Q:
+    query = Q()
+    if until is not None:
+        query &= Q(since__isnull=True) | Q(since__lte=until)
+    if since is not None:
+        query &= Q(until__isnull=True) | Q(until__gte=since)
+    return query
+
+
+def _peak_total(
+    others: list[Shareholding], since: dt.date | None, until: dt.date | None
+) -> tuple[Decimal, dt.date | None]:
+    """The largest sum of the other holdings' shares on any day of [since, until], and that day
+    (a sum only rises where a holding starts, so the starts inside the period are enough)."""
+    days = {since} | {h.since for h in others if h.since and (since is None or h.since > since)}
+    days = {d for d in days if d is None or until is None or d <= until}
+    best, best_day = Decimal(0), since
+    for day in days:
+        total = sum(
+            (h.share for h in others if (day is None and h.since is None) or (day is not None and h.held_on(day))),
+            Decimal(0),
+        )
+        if total > best:
+            best, best_day = total, day
+    return best, best_day
+
+
+def shareholder_person(*, actor: Actor, id_number: str, name: str = "", source: str = "local") -> Person:
+    """The person with this ID number, registered (``person_upsert``) when not yet on record: a
+    shareholder need not hold any registration."""
+    try:
+        number = domain.parse_ric(id_number).number
+    except domain.IdentifierError as exc:
+        raise _invalid("holder_id_number", exc.reason, code="id_number_invalid") from None
+    person = Person.objects.filter(id_number=number).first()
+    if person is not None:
+        return person
+    if not name.strip():
+        raise errors.ValidationFailed(HOLDER_NAME_NEEDED, code="person_unknown", extra={"field": "holder_name"})
+    return person_upsert(actor=actor, data={"id_number": number, "name": name}, source=source)[0]
+
+
+@transaction.atomic
+def shareholding_upsert(
+    *, actor: Actor, enterprise: Enterprise, data: dict[str, Any], source: str = "local"
+) -> tuple[Shareholding, str]:
+    """Record that ``holder_enterprise`` or ``holder_person`` holds ``share`` per cent of the
+    enterprise from ``since`` (optional) until ``until`` (the last day; empty while held). The same
+    holder with the same ``since`` is the same holding (its share or end is updated). Refused when the
+    holder is missing or twofold, holds itself, the share is outside (0, 100] or the shareholders
+    would hold more than 100 % on some day."""
+    holder_enterprise: Enterprise | None = data.get("holder_enterprise")
+    holder_person: Person | None = data.get("holder_person")
+    if (holder_enterprise is None) == (holder_person is None):
+        raise errors.ValidationFailed(HOLDER_ONE, code="shareholder_one", extra={"field": "holder"})
+    if holder_enterprise is not None and holder_enterprise.pk == enterprise.pk:
+        raise errors.ValidationFailed(HOLDS_ITSELF, code="shareholder_itself", extra={"field": "holder"})
+    _required(data, "share")
+    try:
+        share = Decimal(str(data["share"])).quantize(Decimal("0.0001"))
+    except ArithmeticError:
+        raise _invalid("share", _("not a number")) from None
+    if not share.is_finite() or share <= 0 or share > 100:
+        raise errors.ValidationFailed(SHARE_RANGE, code="share_range", share=data["share"], extra={"field": "share"})
+    since, until = _period(data)
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()  # one writer per held enterprise
+    holder_filter = {"holder_enterprise": holder_enterprise} if holder_enterprise else {"holder_person": holder_person}
+    existing = Shareholding.objects.filter(enterprise=enterprise, **holder_filter)
+    existing = existing.filter(since=since) if since else existing.filter(since__isnull=True)
+    holding = existing.first()
+    others = [
+        h
+        for h in Shareholding.objects.filter(enterprise=enterprise).filter(_overlaps(since, until))
+        if holding is None or h.pk != holding.pk
+    ]
+    total, day = _peak_total(others, since, until)
+    if total + share > 100:
+        raise errors.ValidationFailed(
+            SHARES_OVER,
+            code="shares_over_100",
+            name=enterprise.name,
+            total=f"{total + share:.2f}",
+            day=day or "—",
+            extra={"field": "share"},
+        )
+    payload = {
+        "enterprise": enterprise.uscc,
+        "holder": holder_enterprise.uscc if holder_enterprise else f"person:{holder_person.pk}",  # type: ignore[union-attr]
+        "share": str(share),
+        "since": since.isoformat() if since else None,
+        "until": until.isoformat() if until else None,
+        "source": source,
+    }
+    if holding is None:
+        holding = Shareholding(
+            enterprise=enterprise, share=share, since=since, until=until, source=source, **holder_filter
+        )
+        holding.full_clean()
+        holding.save()
+        ledger_append(actor=actor, action="registry.shareholding.created", target=holding, payload=payload)
+        return holding, "created"
+    changed = _changes(holding, {"share": share, "until": until})
+    if not changed:
+        return holding, "unchanged"
+    holding.updated_at = timezone.now()
+    holding.source = source
+    holding.full_clean()
+    holding.save()
+    ledger_append(
+        actor=actor,
+        action="registry.shareholding.updated",
+        target=holding,
+        payload={
+            **payload,
+            "changes": _jsonable({k: [None if v is None else str(v) for v in pair] for k, pair in changed.items()}),
+        },
+    )
+    return holding, "updated"
+
+
+@transaction.atomic
+def management_upsert(
+    *, actor: Actor, manager: Enterprise, managed: Enterprise, data: dict[str, Any], source: str = "local"
+) -> tuple[ManagementRelation, str]:
+    """Record that ``manager`` manages ``managed`` (kind, basis, since, until). The same pair, kind
+    and ``since`` is the same relationship (its basis or end is updated)."""
+    if manager.pk == managed.pk:
+        raise errors.ValidationFailed(MANAGES_ITSELF, code="management_itself", extra={"field": "managed"})
+    _required(data, "kind")
+    if data["kind"] not in ManagementRelation.Kind.values:
+        raise _invalid("kind", _("unknown kind"), code="management_kind_unknown")
+    since, until = _period(data)
+    existing = ManagementRelation.objects.select_for_update().filter(
+        manager=manager, managed=managed, kind=data["kind"]
+    )
+    existing = existing.filter(since=since) if since else existing.filter(since__isnull=True)
+    relation = existing.first()
+    basis = str(data.get("basis") or "").strip()
+    payload = {
+        "manager": manager.uscc,
+        "managed": managed.uscc,
+        "kind": data["kind"],
+        "basis": basis,
+        "since": since.isoformat() if since else None,
+        "until": until.isoformat() if until else None,
+        "source": source,
+    }
+    if relation is None:
+        relation = ManagementRelation(
+            manager=manager, managed=managed, kind=data["kind"], basis=basis, since=since, until=until, source=source
+        )
+        relation.full_clean()
+        relation.save()
+        ledger_append(actor=actor, action="registry.management.created", target=relation, payload=payload)
+        return relation, "created"
+    changed = _changes(relation, {"basis": basis, "until": until})
+    if not changed:
+        return relation, "unchanged"
+    relation.updated_at = timezone.now()
+    relation.source = source
+    relation.full_clean()
+    relation.save()
+    ledger_append(
+        actor=actor,
+        action="registry.management.updated",
+        target=relation,
+        payload={
+            **payload,
+            "changes": _jsonable({k: [None if v is None else str(v) for v in pair] for k, pair in changed.items()}),
+        },
+    )
+    return relation, "updated"
 
 
 def _certificate_values(data: dict[str, Any]) -> dict[str, Any]:

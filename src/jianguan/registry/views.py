@@ -28,12 +28,14 @@ from jianguan.registry.forms import (
     BidSectionForm,
     EnterpriseForm,
     KeyPersonForm,
+    ManagementForm,
     ParticipantForm,
     PersonForm,
     ProjectForm,
     QualificationForm,
     RegistrationForm,
     SafetyLicenceForm,
+    ShareholdingForm,
     apply_error,
 )
 from jianguan.registry.models import (
@@ -156,8 +158,73 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "today": timezone.localdate(),
         "can_edit": request.user.has_perm("registry.change_qualification"),
         "can_licence": request.user.has_perm("registry.change_safetylicence"),
+        "can_control": request.user.has_perm("registry.change_enterprise"),
+        "legal_representative_id": selectors.legal_representative_id_display(request.user, enterprise),
+        "control": selectors.enterprise_control(user=request.user, enterprise=enterprise),
     }
     return render(request, "registry/enterprise_detail.html", context)
+
+
+def _shareholding_save(request: HttpRequest, form: ShareholdingForm, enterprise: Enterprise) -> Any:
+    data = form.cleaned_data
+    actor = acting_user(request)
+    holder: dict[str, Any] = {}
+    if data["holder_uscc"] and data["holder_id_number"]:
+        raise ApplicationError(services.HOLDER_ONE, code="shareholder_one")
+    if data["holder_uscc"]:
+        holder["holder_enterprise"] = _enterprise_by_uscc(form, "holder_uscc")
+        if holder["holder_enterprise"] is None:
+            return None
+    elif data["holder_id_number"]:
+        holder["holder_person"] = services.shareholder_person(
+            actor=actor, id_number=data["holder_id_number"], name=data["holder_name"]
+        )
+    values = {"share": data["share"], "since": data["since"], "until": data["until"], **holder}
+    return services.shareholding_upsert(actor=actor, enterprise=enterprise, data=values)[0]
+
+
+@login_required
+def shareholding_add(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = selectors.access_enterprise_by_id(request.user, enterprise_id)
+    require_permission(request.user, "registry.change_enterprise", action=_("record shareholders"))
+    form = ShareholdingForm(request.POST or None)
+    back = reverse("registry:enterprise-detail", args=[enterprise.pk])
+    return _write(
+        request,
+        form,
+        title=_("Record a shareholder: %(name)s") % {"name": enterprise.name},
+        back=back,
+        action=lambda: _shareholding_save(request, form, enterprise),
+        done=lambda _r: back + "#control",
+        success=_("Shareholder recorded."),
+    )
+
+
+def _management_save(request: HttpRequest, form: ManagementForm, enterprise: Enterprise) -> Any:
+    other = _enterprise_by_uscc(form, "other")
+    if other is None:
+        return None
+    data = form.cleaned_data
+    manager, managed = (enterprise, other) if data["direction"] == "manages" else (other, enterprise)
+    values = {key: data[key] for key in ("kind", "basis", "since", "until")}
+    return services.management_upsert(actor=acting_user(request), manager=manager, managed=managed, data=values)[0]
+
+
+@login_required
+def management_add(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = selectors.access_enterprise_by_id(request.user, enterprise_id)
+    require_permission(request.user, "registry.change_enterprise", action=_("record management relationships"))
+    form = ManagementForm(request.POST or None)
+    back = reverse("registry:enterprise-detail", args=[enterprise.pk])
+    return _write(
+        request,
+        form,
+        title=_("Record a management relationship: %(name)s") % {"name": enterprise.name},
+        back=back,
+        action=lambda: _management_save(request, form, enterprise),
+        done=lambda _r: back + "#control",
+        success=_("Management relationship recorded."),
+    )
 
 
 @login_required

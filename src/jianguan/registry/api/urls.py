@@ -14,6 +14,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="qualification-add",
     ),
     path("enterprises/<int:enterprise_id>/safety-licence/", views.SafetyLicenceApi.as_view(), name="safety-licence"),
+    path(
+        "enterprises/<int:enterprise_id>/shareholders/",
+        views.ShareholdingAddApi.as_view(),
+        name="shareholding-add",
+    ),
+    path("enterprises/<int:enterprise_id>/management/", views.ManagementAddApi.as_view(), name="management-add"),
     path("people/", views.PersonListApi.as_view(), name="person-list"),
     path("people/<int:person_id>/", views.PersonDetailApi.as_view(), name="person-detail"),
     path("people/<int:person_id>/registrations/", views.RegistrationAddApi.as_view(), name="registration-add"),

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jianguan.core import errors
-from jianguan.core.access import acting_user, require_permission
+from jianguan.core.access import acting_user, can_see_personal_data, mask_id_number, require_permission
 from jianguan.core.api.pagination import paginated_response
 from jianguan.registry import selectors, services
 from jianguan.registry.domain import CLASSES
@@ -21,6 +21,7 @@ from jianguan.registry.models import (
     BidSection,
     Enterprise,
     KeyPerson,
+    ManagementRelation,
     Participant,
     PermittedWork,
     Person,
@@ -28,6 +29,7 @@ from jianguan.registry.models import (
     Qualification,
     Registration,
     SafetyLicence,
+    Shareholding,
     UnitProject,
 )
 
@@ -70,22 +72,72 @@ class SafetyLicenceOutput(serializers.ModelSerializer[SafetyLicence]):
         fields = ["id", "number", "issuer", "valid_from", "valid_until", "status"]
 
 
+class ShareholdingOutput(serializers.ModelSerializer[Shareholding]):
+    """A shareholding; a person shareholder is named and linked by id, never by ID number."""
+
+    enterprise = serializers.CharField(source="enterprise.uscc")
+    enterprise_name = serializers.CharField(source="enterprise.name")
+    holder_type = serializers.SerializerMethodField()
+    holder_uscc = serializers.CharField(source="holder_enterprise.uscc", default=None, allow_null=True)
+    holder_name = serializers.CharField()
+    controlling = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Shareholding
+        fields = ["id", "enterprise", "enterprise_name", "holder_type", "holder_uscc", "holder_person"]
+        fields += ["holder_name", "share", "since", "until", "controlling", "source"]
+
+    def get_holder_type(self, obj: Shareholding) -> str:
+        return "enterprise" if obj.holder_enterprise_id else "person"
+
+    def get_controlling(self, obj: Shareholding) -> bool:
+        return obj.share > 50
+
+
+class ManagementOutput(serializers.ModelSerializer[ManagementRelation]):
+    manager = serializers.CharField(source="manager.uscc")
+    manager_name = serializers.CharField(source="manager.name")
+    managed = serializers.CharField(source="managed.uscc")
+    managed_name = serializers.CharField(source="managed.name")
+
+    class Meta:
+        model = ManagementRelation
+        fields = ["id", "manager", "manager_name", "managed", "managed_name", "kind", "basis", "since", "until"]
+        fields += ["source"]
+
+
 class EnterpriseOutput(serializers.ModelSerializer[Enterprise]):
     jurisdiction = serializers.CharField(source="jurisdiction.code")
+    legal_representative_id_number = serializers.SerializerMethodField(
+        help_text="masked unless the caller may see personal data; '' when not on record"
+    )
 
     class Meta:
         model = Enterprise
-        fields = ["id", "uscc", "name", "kind", "legal_representative", "registered_capital", "address"]
-        fields += ["jurisdiction", "phone", "status", "source", "created_at", "updated_at"]
+        fields = ["id", "uscc", "name", "kind", "legal_representative", "legal_representative_id_number"]
+        fields += ["registered_capital", "address", "jurisdiction", "phone", "status", "source"]
+        fields += ["created_at", "updated_at"]
+
+    def get_legal_representative_id_number(self, obj: Enterprise) -> str:
+        request = self.context.get("request")
+        number = obj.legal_representative_id_number
+        if not number or (request is not None and can_see_personal_data(request.user)):
+            return number
+        return mask_id_number(number)
 
 
 class EnterpriseDetailOutput(EnterpriseOutput):
     qualifications = QualificationOutput(many=True, read_only=True)
     safety_licence = serializers.SerializerMethodField()
     registered_people = serializers.SerializerMethodField()
+    shareholders = ShareholdingOutput(many=True, read_only=True)
+    holdings = ShareholdingOutput(many=True, read_only=True)
+    manages = ManagementOutput(many=True, read_only=True)
+    managed_by = ManagementOutput(many=True, read_only=True)
 
     class Meta(EnterpriseOutput.Meta):
         fields = [*EnterpriseOutput.Meta.fields, "qualifications", "safety_licence", "registered_people"]
+        fields += ["shareholders", "holdings", "manages", "managed_by"]
 
     @extend_schema(responses=SafetyLicenceOutput(allow_null=True))
     def get_safety_licence(self, obj: Enterprise) -> dict[str, Any] | None:
@@ -206,6 +258,7 @@ class EnterpriseListApi(APIView):
         name = serializers.CharField(max_length=128)
         kind = serializers.ChoiceField(choices=Enterprise.Kind.choices)
         legal_representative = serializers.CharField(max_length=64)
+        legal_representative_id_number = serializers.CharField(max_length=24, required=False, allow_blank=True)
         registered_capital = serializers.DecimalField(
             max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
         )
@@ -226,13 +279,80 @@ class EnterpriseListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enterprise = services.enterprise_create(actor=acting_user(request), data=dict(data.validated_data))
-        return Response(EnterpriseDetailOutput(enterprise).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EnterpriseDetailOutput(enterprise, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class EnterpriseDetailApi(APIView):
     @extend_schema(responses=EnterpriseDetailOutput)
     def get(self, request: Request, enterprise_id: int) -> Response:
-        return Response(EnterpriseDetailOutput(selectors.access_enterprise_by_id(request.user, enterprise_id)).data)
+        enterprise = selectors.access_enterprise_by_id(request.user, enterprise_id)
+        return Response(EnterpriseDetailOutput(enterprise, context={"request": request}).data)
+
+
+class _PeriodInput(serializers.Serializer[Any]):
+    since = serializers.DateField(required=False, allow_null=True)
+    until = serializers.DateField(required=False, allow_null=True, help_text="the last day (empty: still in force)")
+
+
+class ShareholdingAddApi(APIView):
+    class InputSerializer(_PeriodInput):
+        holder_uscc = serializers.CharField(
+            max_length=24, required=False, allow_blank=True, help_text="a shareholder enterprise's credit code"
+        )
+        holder_id_number = serializers.CharField(
+            max_length=24, required=False, allow_blank=True, help_text="a shareholder person's resident ID number"
+        )
+        holder_name = serializers.CharField(
+            max_length=64, required=False, allow_blank=True, help_text="to register a person not yet on record"
+        )
+        share = serializers.DecimalField(max_digits=7, decimal_places=4, help_text="per cent, more than 0, at most 100")
+
+    @extend_schema(request=InputSerializer, responses={201: ShareholdingOutput})
+    def post(self, request: Request, enterprise_id: int) -> Response:
+        enterprise = selectors.access_enterprise_by_id(request.user, enterprise_id)
+        require_permission(request.user, "registry.change_enterprise", action=_("record shareholders"))
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        actor = acting_user(request)
+        uscc, number = values.pop("holder_uscc", ""), values.pop("holder_id_number", "")
+        name = values.pop("holder_name", "")
+        if bool(uscc) == bool(number):
+            raise errors.ValidationFailed(services.HOLDER_ONE, code="shareholder_one", extra={"field": "holder_uscc"})
+        if uscc:
+            values["holder_enterprise"] = _enterprise(uscc, "holder_uscc")
+        else:
+            values["holder_person"] = services.shareholder_person(actor=actor, id_number=number, name=name)
+        holding, outcome = services.shareholding_upsert(actor=actor, enterprise=enterprise, data=values)
+        code = status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK
+        return Response(ShareholdingOutput(holding).data, status=code)
+
+
+class ManagementAddApi(APIView):
+    class InputSerializer(_PeriodInput):
+        other = serializers.CharField(max_length=24, help_text="the other unit's unified social credit code")
+        direction = serializers.ChoiceField(
+            choices=[("manages", "this enterprise manages the other"), ("managed_by", "the other manages this one")]
+        )
+        kind = serializers.ChoiceField(choices=ManagementRelation.Kind.choices)
+        basis = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    @extend_schema(request=InputSerializer, responses={201: ManagementOutput})
+    def post(self, request: Request, enterprise_id: int) -> Response:
+        enterprise = selectors.access_enterprise_by_id(request.user, enterprise_id)
+        require_permission(request.user, "registry.change_enterprise", action=_("record management relationships"))
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        other = _enterprise(values.pop("other"), "other")
+        manager, managed = (enterprise, other) if values.pop("direction") == "manages" else (other, enterprise)
+        relation, outcome = services.management_upsert(
+            actor=acting_user(request), manager=manager, managed=managed, data=values
+        )
+        code = status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK
+        return Response(ManagementOutput(relation).data, status=code)
 
 
 class _CertificateInput(serializers.Serializer[Any]):

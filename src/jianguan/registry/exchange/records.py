@@ -24,16 +24,28 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.core import errors
 from jianguan.core.ledger import Actor
 from jianguan.registry import domain, services
-from jianguan.registry.models import Certificate, Enterprise, Person, Qualification, Registration
+from jianguan.registry.models import (
+    Certificate,
+    Enterprise,
+    ManagementRelation,
+    Person,
+    Qualification,
+    Registration,
+)
 
-ENTITIES = ("enterprise", "qualification", "safety_licence", "person", "registration")
+ENTITIES = ("enterprise", "qualification", "safety_licence", "person", "registration", "shareholding", "management")
 ENTITY_LABELS: dict[str, Promise] = {
     "enterprise": _("Enterprises"),
     "qualification": _("Qualifications"),
     "safety_licence": _("Safety production licences"),
     "person": _("People"),
     "registration": _("Registrations"),
+    "shareholding": _("Shareholdings"),
+    "management": _("Management relationships"),
 }
+# identifier fields: credit codes and resident ID numbers
+USCC_KEYS = frozenset({"uscc", "enterprise", "holder_uscc", "manager", "managed"})
+RIC_KEYS = frozenset({"id_number", "holder_id_number", "legal_representative_id_number"})
 
 REQUIRED = _("This field is required.")
 BAD_DATE = _("Not a date: %(value)s (use YYYY-MM-DD).")
@@ -114,6 +126,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("jurisdiction", "行政区划代码", "administrative division code", True, example="420502", width=12),
         Field("phone", "联系电话", "phone", example="0717-6000000", width=14),
         Field("status", "企业状态", "status", kind="choice", choices=_choices(Enterprise.Status), example="active"),
+        # last, so files laid out for the earlier template keep their columns
+        Field(
+            "legal_representative_id_number",
+            "法定代表人身份证号",
+            "legal representative's resident ID number",
+            kind="identifier",
+            width=22,
+        ),
     ),
     "qualification": (
         Field("enterprise", "企业统一社会信用代码", "enterprise credit code", True, "identifier", width=22),
@@ -147,6 +167,27 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             else f
             for f in CERTIFICATE_FIELDS
         ),
+    ),
+    "shareholding": (
+        Field("enterprise", "企业统一社会信用代码", "enterprise credit code", True, "identifier", width=22),
+        Field(
+            "holder_uscc", "股东统一社会信用代码", "shareholder credit code (enterprise)", kind="identifier", width=22
+        ),
+        Field(
+            "holder_id_number", "股东身份证号", "shareholder resident ID number (person)", kind="identifier", width=22
+        ),
+        Field("holder_name", "股东姓名", "shareholder name (person)", width=12),
+        Field("share", "持股比例(%)", "share (%)", True, "decimal", example=60, width=10),
+        Field("since", "持股起始日", "since", kind="date", example=dt.date(2020, 1, 1), width=12),
+        Field("until", "持股截止日", "until (last day)", kind="date", width=12),
+    ),
+    "management": (
+        Field("manager", "管理单位统一社会信用代码", "managing unit credit code", True, "identifier", width=22),
+        Field("managed", "被管理单位统一社会信用代码", "managed unit credit code", True, "identifier", width=22),
+        Field("kind", "管理关系类型", "kind", True, "choice", _choices(ManagementRelation.Kind), example="supervising"),
+        Field("basis", "依据文件", "basis (document)", example="宜国资〔2020〕12号", width=24),
+        Field("since", "起始日", "since", kind="date", example=dt.date(2020, 1, 1), width=12),
+        Field("until", "截止日", "until (last day)", kind="date", width=12),
     ),
 }
 
@@ -274,19 +315,19 @@ def parse_record(
                 problems.append(Problem(spec.key, BAD_CHOICE, {"value": text, "allowed": allowed}, "choice_unknown"))
             else:
                 clean[spec.key] = chosen
-        elif spec.kind == "identifier" and spec.key in {"uscc", "enterprise"}:
+        elif spec.kind == "identifier" and spec.key in USCC_KEYS:
             try:
                 clean[spec.key] = domain.clean_uscc(text)
             except domain.IdentifierError as exc:
                 problems.append(Problem(spec.key, exc.reason, code="uscc_invalid"))
-        elif spec.kind == "identifier" and spec.key == "id_number":
+        elif spec.kind == "identifier" and spec.key in RIC_KEYS:
             try:
                 resident = domain.parse_ric(text)
             except domain.IdentifierError as exc:
                 problems.append(Problem(spec.key, exc.reason, code="id_number_invalid"))
             else:
                 clean[spec.key] = resident.number
-                if identities is not None:
+                if identities is not None and spec.key == "id_number":
                     identities[resident.number] = resident
         else:
             clean[spec.key] = text
@@ -303,6 +344,14 @@ def parse_record(
                 domain.normalise_grade(category, str(clean.get("grade", "")))
             except domain.IdentifierError as exc:
                 problems.append(Problem("grade", domain.GRADE_UNKNOWN, {"grade": exc.value}, "grade_unknown"))
+    if entity == "shareholding" and not problems and ("holder_uscc" in clean) == ("holder_id_number" in clean):
+        problems.append(Problem("holder_uscc", services.HOLDER_ONE, code="shareholder_one"))
+    if clean.get("since") and clean.get("until") and clean["until"] < clean["since"]:
+        problems.append(
+            Problem(
+                "until", services.PERIOD_REVERSED, {"start": clean["since"], "until": clean["until"]}, "dates_reversed"
+            )
+        )
     if clean.get("valid_from") and clean.get("valid_until") and clean["valid_until"] < clean["valid_from"]:
         problems.append(
             Problem(
@@ -376,12 +425,33 @@ def _apply_registration(actor: Actor, clean: dict[str, Any], source: str) -> str
     return services.registration_upsert(actor=actor, person=person, enterprise=enterprise, data=data, source=source)[1]
 
 
+def _apply_shareholding(actor: Actor, clean: dict[str, Any], source: str) -> str:
+    enterprise = find_enterprise(clean["enterprise"])
+    data: dict[str, Any] = {key: clean.get(key) for key in ("share", "since", "until")}
+    if clean.get("holder_uscc"):
+        data["holder_enterprise"] = find_enterprise(clean["holder_uscc"])
+    elif clean.get("holder_id_number"):
+        data["holder_person"] = services.shareholder_person(
+            actor=actor, id_number=clean["holder_id_number"], name=clean.get("holder_name", ""), source=source
+        )
+    return services.shareholding_upsert(actor=actor, enterprise=enterprise, data=data, source=source)[1]
+
+
+def _apply_management(actor: Actor, clean: dict[str, Any], source: str) -> str:
+    manager = find_enterprise(clean["manager"])
+    managed = find_enterprise(clean["managed"])
+    data = {key: clean.get(key) for key in ("kind", "basis", "since", "until")}
+    return services.management_upsert(actor=actor, manager=manager, managed=managed, data=data, source=source)[1]
+
+
 APPLY: dict[str, Callable[[Actor, dict[str, Any], str], str]] = {
     "enterprise": _apply_enterprise,
     "qualification": _apply_qualification,
     "safety_licence": _apply_safety_licence,
     "person": _apply_person,
     "registration": _apply_registration,
+    "shareholding": _apply_shareholding,
+    "management": _apply_management,
 }
 
 

@@ -261,6 +261,11 @@ def _record_key(entity: str, data: dict[str, Any]) -> str:
         return f"{data.get('kind', '')}/{data.get('number', '')}"
     if entity == "qualification":
         return f"{data.get('enterprise', '')}/{data.get('category', '')}/{data.get('klass', '')}"
+    if entity == "management":
+        return f"{data.get('manager', '')}/{data.get('managed', '')}"
+    if entity == "shareholding":
+        holder = data.get("holder_uscc") or mask_id_number(str(data.get("holder_id_number", "")))
+        return f"{data.get('enterprise', '')}/{holder}"
     return str(data.get("uscc") or data.get("enterprise") or "")
 
 

@@ -53,9 +53,13 @@ def example_values(entity: str) -> dict[str, Any]:
     example_uscc = body + domain.uscc_check_character(body)
     first17 = "42050219800517001"
     example_id = first17 + domain.ric_check_character(first17)
-    for key in ("uscc", "enterprise"):
+    for key in ("uscc", "enterprise", "manager"):
         if key in values:
             values[key] = example_uscc
+    other = "91420502MA0000002"
+    for key in ("holder_uscc", "managed"):
+        if key in values:
+            values[key] = other + domain.uscc_check_character(other)
     if "id_number" in values:
         values["id_number"] = example_id
     for spec in FIELDS[entity]:
