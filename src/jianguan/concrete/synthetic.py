@@ -126,8 +126,12 @@ def generate(
     start: dt.date = dt.date(2025, 1, 1),
     days: int = 365,
     forgeries: bool = True,
+    known_sigma_share: float = 0.33,
 ) -> SyntheticLabData:
-    """About ``groups`` specimen groups (exactly that many) from a city's labs, forgeries planted."""
+    """About ``groups`` specimen groups (exactly that many) from a city's labs, forgeries planted.
+
+    ``known_sigma_share`` is the share of batches that are known-σ lots of three (0 for records
+    without σ0, such as the chain of custody's, whose batches are judged statistically)."""
     if groups < 1:
         raise ValueError("groups must be positive")
     rng = np.random.default_rng(seed)
@@ -169,7 +173,10 @@ def generate(
 
     # batches until the groups are there
     estimate = int(groups / 6 * 1.2) + 10
-    kind = rng.choice(3, size=estimate, p=[0.33, 0.42, 0.25])  # 0: known-σ lot, 1: small, 2: statistical
+    rest = 1 - known_sigma_share
+    kind = rng.choice(
+        3, size=estimate, p=[known_sigma_share, rest * 0.42 / 0.67, rest * 0.25 / 0.67]
+    )  # 0: known-σ lot, 1: small, 2: statistical
     sizes = np.where(
         kind == 0,
         3,
