@@ -70,6 +70,13 @@ def test_lab_page_shows_batches_leads_and_presses(site: Section) -> None:
     failed = client.get(f"/concrete/labs/{lab.pk}/?passed=0").context["page"]
     assert all(not v.passed for v in failed)
 
+    # the page of one project: only its batches, the project named
+    project = first.bid_section.project
+    per_project = client.get(f"/concrete/?project={project.pk}")
+    assert per_project.status_code == 200
+    assert {v.bid_section.project_id for v in per_project.context["page"]} == {project.pk}
+    assert escape(project.name) in per_project.content.decode()
+
     # scoped: an inspector of another district does not see the lab; without the role, refused
     other = JurisdictionFactory(code="420599", name="夷陵区", parent=Jurisdiction.objects.get(code="420500"))
     client.force_login(_inspector(other.code, "quality.other"))

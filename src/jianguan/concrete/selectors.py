@@ -20,8 +20,10 @@ def verdict_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> Que
     filters = filters or {}
     if filters.get("passed") in {"0", "1"}:
         queryset = queryset.filter(passed=filters["passed"] == "1")
-    if filters.get("section"):
+    if str(filters.get("section") or "").isdigit():
         queryset = queryset.filter(bid_section_id=filters["section"])
+    if str(filters.get("project") or "").isdigit():
+        queryset = queryset.filter(bid_section__project_id=filters["project"])
     if filters.get("lab"):
         queryset = queryset.filter(bid_section__specimen_groups__lab_id=filters["lab"]).distinct()
     return queryset.order_by("passed", "-evaluated_at")

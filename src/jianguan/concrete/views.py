@@ -14,13 +14,18 @@ from jianguan.concrete.models import PressReading
 
 @login_required
 def verdict_list(request: HttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "") for key in ("passed", "section", "lab")}
-    page = Paginator(selectors.verdict_list(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
+    filters = {key: request.GET.get(key, "") for key in ("passed", "section", "project", "lab")}
+    verdicts = selectors.verdict_list(user=request.user, filters=filters)
+    page = Paginator(verdicts, 50).get_page(request.GET.get("page"))
+    first = verdicts.first() if (filters["project"] or filters["section"]) else None
     english = (translation.get_language() or "").startswith("en")
     for verdict in page:
         verdict.explanation = verdict.explanation_en if english else verdict.explanation_zh  # type: ignore[attr-defined]
     flags = selectors.flag_list(user=request.user)[:20]
-    return render(request, "concrete/verdict_list.html", {"page": page, "filters": filters, "flags": flags})
+    project = first.bid_section.project if first else None
+    return render(
+        request, "concrete/verdict_list.html", {"page": page, "filters": filters, "flags": flags, "project": project}
+    )
 
 
 @login_required
