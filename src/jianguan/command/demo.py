@@ -25,7 +25,8 @@ WARNING_SOURCES = (
     "fees.assessments",
     "bidding.tenders",
     "lake.sensors",
-    "concrete.tests",
+    "concrete.custody",
+    "concrete.labs",
 )
 
 

@@ -17,4 +17,7 @@ class ConcreteConfig(AppConfig):
                 _("Quality"), _("Concrete strength"), "concrete:verdict-list", "concrete.view_batchverdict", order=300
             ),
             NavItem(_("Quality"), _("Specimen groups"), "concrete:group-list", "concrete.view_batchverdict", order=310),
+            NavItem(
+                _("Quality"), _("Testing laboratories"), "concrete:lab-list", "concrete.view_batchverdict", order=320
+            ),
         )

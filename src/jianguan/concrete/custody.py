@@ -199,7 +199,16 @@ def readings_ingest(*, device: Device, readings: list[dict[str, Any]]) -> dict[s
             stored += 1
         except IntegrityError:
             duplicates += 1
+    if stored:
+        transaction.on_commit(_to_lake, robust=True)  # an unreachable queue must not fail the upload
     return {"stored": stored, "duplicates": duplicates, "refused": refused}
+
+
+def _to_lake() -> None:
+    """Once the readings are committed: on to the lake (a Huey task; they wait in the outbox)."""
+    from jianguan.concrete.tasks import press_readings_to_lake
+
+    press_readings_to_lake()
 
 
 def _reading_store(*, device: Device, values: dict[str, Any], raw: dict[str, Any]) -> PressReading:

@@ -88,6 +88,8 @@ class PressReading(models.Model):
     specimen = models.ForeignKey(Specimen, null=True, blank=True, on_delete=models.PROTECT, related_name="readings")
     received_at = models.DateTimeField(default=timezone.now)
     raw = models.JSONField(default=dict)
+    #: the lake batch that carried it to the ``concrete_press`` table; empty while it waits (the outbox)
+    lake_batch = models.CharField(_("lake batch"), max_length=80, blank=True, default="")
 
     class Meta:
         ordering = ["-tested_at"]
@@ -96,7 +98,10 @@ class PressReading(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["device", "chip_id", "tested_at"], name="press_reading_once"),
         ]
-        indexes = [models.Index(fields=["device", "tested_at"])]
+        indexes = [
+            models.Index(fields=["device", "tested_at"]),
+            models.Index(fields=["lake_batch", "id"], name="press_reading_outbox"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.chip_id} {self.peak_load_kn} kN"
@@ -153,3 +158,73 @@ class BatchVerdict(models.Model):
 
     def __str__(self) -> str:
         return self.batch_id
+
+
+class LabPress(models.Model):
+    """The registry of presses: which laboratory a compression testing machine belongs to. The
+    forgery signals name the lab that reports tests on another lab's press."""
+
+    device = models.OneToOneField(
+        Device, on_delete=models.PROTECT, related_name="concrete_registration", verbose_name=_("press")
+    )
+    lab = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="presses", verbose_name=_("testing laboratory")
+    )
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["lab", "device"]
+        verbose_name = _("registered press")
+        verbose_name_plural = _("registered presses")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} → {self.lab_id}"
+
+
+class ForgeryLead(models.Model):
+    """A lead of the forgery-signal job: one signal at one lab (or press), with the rows that make
+    the case. The job updates its leads in place; a lead it no longer finds is kept, marked gone."""
+
+    class Signal(models.TextChoices):
+        PASS_LINE = "pass_line", _("Results cluster just above the pass line")
+        LOW_VARIANCE = "low_variance", _("Implausibly low spread within groups")
+        REPEATED_VALUES = "repeated_values", _("Repeated identical values")
+        DIGIT_PREFERENCE = "digit_preference", _("Last-digit preference")
+        UPLOAD_BEFORE_TEST = "upload_before_test", _("Results uploaded before the test")
+        SHARED_PRESS = "shared_press", _("One press at two labs")
+
+    lead_id = models.CharField(_("lead"), max_length=200, unique=True)
+    signal = models.CharField(_("signal"), max_length=24, choices=Signal.choices)
+    lab = models.ForeignKey(
+        Enterprise,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="forgery_leads",
+        verbose_name=_("testing laboratory"),
+    )
+    labs = models.CharField(_("labs named"), max_length=255)
+    press = models.ForeignKey(
+        Device, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("press")
+    )
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+")
+    examined = models.FloatField(_("examined"), null=True)
+    observed = models.FloatField(_("observed"), null=True)
+    expected = models.FloatField(_("expected"), null=True)
+    p_value = models.FloatField(_("p-value"), null=True)
+    summary_zh = models.TextField()
+    summary_en = models.TextField()
+    evidence = models.JSONField(_("evidence"), default=list)
+    evidence_rows = models.PositiveIntegerField(_("evidence rows"), default=0)
+    first_found_at = models.DateTimeField(_("first found"), default=timezone.now)
+    last_found_at = models.DateTimeField(_("last found"), default=timezone.now)
+    active = models.BooleanField(_("found in the latest run"), default=True)
+
+    class Meta:
+        ordering = ["-active", "signal", "lead_id"]
+        verbose_name = _("forgery lead")
+        verbose_name_plural = _("forgery leads")
+        indexes = [models.Index(fields=["lab", "active"])]
+
+    def __str__(self) -> str:
+        return self.lead_id

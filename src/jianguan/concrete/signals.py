@@ -188,6 +188,20 @@ def find_signals(
     press_owners: Mapping[str, str] | None = None,
 ) -> SignalsResult:
     """Every lead in the file, with its evidence rows; ``press_owners`` is the registry of presses."""
+    found = find_signals_in(path, languages=[language], engine=engine, progress=progress, press_owners=press_owners)
+    return found[language]
+
+
+def find_signals_in(
+    path: str | Path,
+    *,
+    languages: Sequence[str | None],
+    engine: str | None = None,
+    progress: Progress | None = None,
+    press_owners: Mapping[str, str] | None = None,
+) -> dict[str | None, SignalsResult]:
+    """The leads in each of several languages, the file read and its group values computed once
+    (the summaries and evidence details differ; the leads and numbers are the same)."""
     say = progress or (lambda message: None)
     started = time.perf_counter()
     name = engines.engine_name(engine)
@@ -207,23 +221,33 @@ def find_signals(
     )
     say(f"reading and preparing {Path(path).name} on {name}")
     prepared = group_values(t, keep=("lab", "press", "tested", "uploaded", "x1", "x2", "x3"))
-    with materialized(backend, prepared) as groups, translation.override(language):
+    results: dict[str | None, SignalsResult] = {}
+    with materialized(backend, prepared) as groups:
         if backend.execute(groups.bad.cast("int64").sum()):
             raise InputInvalid(path=path, problems=[*locate_problems(path)])
-        leads: list[dict[str, Any]] = []
-        evidence: list[pd.DataFrame] = []
-        for stage, finder in (
-            ("batches near the pass line", _pass_line),
-            ("groups with implausibly low spread", _low_variance),
-            ("repeated values", _repeated_values),
-            ("last digits", _digit_preference),
-            ("uploads before the test", _upload_before_test),
-            ("presses at two labs", functools.partial(_shared_press, owners=press_owners)),
-        ):
-            say(f"looking for {stage}")
-            found, rows = finder(backend, groups)
-            leads += found
-            evidence += rows
+        for language in languages:
+            with translation.override(language):
+                results[language] = _find_all(backend, groups, say, press_owners)
+    for result in results.values():
+        result.timings["total"] = time.perf_counter() - started
+    return results
+
+
+def _find_all(backend: Any, groups: ibis.Table, say: Progress, press_owners: Mapping[str, str] | None) -> SignalsResult:
+    leads: list[dict[str, Any]] = []
+    evidence: list[pd.DataFrame] = []
+    for stage, finder in (
+        ("batches near the pass line", _pass_line),
+        ("groups with implausibly low spread", _low_variance),
+        ("repeated values", _repeated_values),
+        ("last digits", _digit_preference),
+        ("uploads before the test", _upload_before_test),
+        ("presses at two labs", functools.partial(_shared_press, owners=press_owners)),
+    ):
+        say(f"looking for {stage}")
+        found, rows = finder(backend, groups)
+        leads += found
+        evidence += rows
     lead_frame = pd.DataFrame(leads, columns=list(LEAD_COLUMNS))
     evidence_frame = (
         pd.concat(evidence, ignore_index=True)[list(EVIDENCE_COLUMNS)]
@@ -234,11 +258,7 @@ def find_signals(
     lead_frame["evidence_rows"] = lead_frame["lead_id"].map(counts).fillna(0).astype(int)
     lead_frame = lead_frame.sort_values(["signal", "lab_id", "lead_id"]).reset_index(drop=True)
     evidence_frame = evidence_frame.sort_values(["lead_id", "batch_id", "group_id"], na_position="first")
-    return SignalsResult(
-        leads=lead_frame,
-        evidence=evidence_frame.reset_index(drop=True),
-        timings={"total": time.perf_counter() - started},
-    )
+    return SignalsResult(leads=lead_frame, evidence=evidence_frame.reset_index(drop=True))
 
 
 @contextmanager

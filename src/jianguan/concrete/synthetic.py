@@ -55,6 +55,7 @@ SIZE_SHARES = {150: 0.90, 100: 0.09, 200: 0.01}
 SMALL_BATCH_WEIGHTS = np.array([0.20, 0.17, 0.15, 0.12, 0.10, 0.08, 0.07, 0.06, 0.05])
 CONTRACT_COLUMNS = ("batch_id", "grade", "group_id", "size_mm", "f1", "f2", "f3", "sigma0")
 UTC = dt.UTC
+DEFAULT_KNOWN_SIGMA_SHARE = 0.33
 LOCAL_OFFSET = dt.timedelta(hours=8)  # China Standard Time: labs work 08:00–18:00 local
 
 
@@ -126,8 +127,12 @@ def generate(
     start: dt.date = dt.date(2025, 1, 1),
     days: int = 365,
     forgeries: bool = True,
+    known_sigma_share: float = DEFAULT_KNOWN_SIGMA_SHARE,
 ) -> SyntheticLabData:
-    """About ``groups`` specimen groups (exactly that many) from a city's labs, forgeries planted."""
+    """About ``groups`` specimen groups (exactly that many) from a city's labs, forgeries planted.
+
+    ``known_sigma_share`` is the share of batches that are known-σ lots of three (0 for records
+    without σ0, such as the chain of custody's, whose batches are judged statistically)."""
     if groups < 1:
         raise ValueError("groups must be positive")
     rng = np.random.default_rng(seed)
@@ -169,7 +174,11 @@ def generate(
 
     # batches until the groups are there
     estimate = int(groups / 6 * 1.2) + 10
-    kind = rng.choice(3, size=estimate, p=[0.33, 0.42, 0.25])  # 0: known-σ lot, 1: small, 2: statistical
+    rest = 1 - known_sigma_share
+    shares = [known_sigma_share, rest * 0.42 / 0.67, rest * 0.25 / 0.67]
+    if known_sigma_share == DEFAULT_KNOWN_SIGMA_SHARE:  # exact weights: a seed gives the same data as before
+        shares = [0.33, 0.42, 0.25]
+    kind = rng.choice(3, size=estimate, p=shares)  # 0: known-σ lot, 1: small, 2: statistical
     sizes = np.where(
         kind == 0,
         3,
