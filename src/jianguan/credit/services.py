@@ -97,9 +97,9 @@ def catalogue_of(version: CatalogueVersion) -> Catalogue:
     return _parsed(version.pk, version.sha256)
 
 
-@transaction.atomic
-def catalogue_publish(*, actor: Actor, document: dict[str, Any] | str | bytes) -> CatalogueVersion:
-    """Check a catalogue document and store it as a new version (the credit office's edits)."""
+def catalogue_parse(document: dict[str, Any] | str | bytes) -> tuple[dict[str, Any], Catalogue]:
+    """The decoded document and its checked catalogue, or ``CatalogueRefused`` listing every
+    problem (each rendered in the active language) — what the editing page and the publication show."""
     if isinstance(document, str | bytes):
         try:
             document = json.loads(document)
@@ -110,6 +110,23 @@ def catalogue_publish(*, actor: Actor, document: dict[str, Any] | str | bytes) -
     except CatalogueInvalid as refused:
         raise credit_errors.catalogue_refused([(p.reason, p.params) for p in refused.problems]) from refused
     assert isinstance(document, dict)
+    return document, catalogue
+
+
+def catalogue_check(document: dict[str, Any] | str | bytes) -> Catalogue:
+    """Check a catalogue document without storing it; also refuses a version number already used."""
+    _document, catalogue = catalogue_parse(document)
+    if CatalogueVersion.objects.filter(version=catalogue.version).exists():
+        raise errors.Conflict(
+            credit_errors.VERSION_EXISTS, code="credit_catalogue_version_exists", version=catalogue.version
+        )
+    return catalogue
+
+
+@transaction.atomic
+def catalogue_publish(*, actor: Actor, document: dict[str, Any] | str | bytes) -> CatalogueVersion:
+    """Check a catalogue document and store it as a new version (the credit office's edits)."""
+    document, catalogue = catalogue_parse(document)
     if CatalogueVersion.objects.filter(version=catalogue.version).exists():
         raise errors.Conflict(
             credit_errors.VERSION_EXISTS, code="credit_catalogue_version_exists", version=catalogue.version
