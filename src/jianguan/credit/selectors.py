@@ -64,6 +64,35 @@ def credit_grade(target: Subject | Enterprise | Person, on: dt.date | None = Non
     return credit_standing(target, on).grade
 
 
+def credit_grades(enterprises: list[Enterprise], on: dt.date | None = None) -> dict[int, domain.Standing]:
+    """The standing of several enterprises on one day (bid evaluation: every bidder as of the
+    opening day), each replayed from its records; enterprise id → standing. Two queries whatever
+    the number, plus the licence data under a licence-based scheme."""
+    day = on or timezone.localdate()
+    scheme = current_scheme()
+    subjects = {s.enterprise_id: s for s in Subject.objects.filter(enterprise__in=enterprises)}
+    by_subject: dict[int, list[domain.Record]] = {s.pk: [] for s in subjects.values()}
+    for record in Record.objects.filter(subject__in=subjects.values(), status__in=COUNTING).order_by(
+        "event_date", "id"
+    ):
+        by_subject[record.subject_id].append(domain_record(record))
+    eligible: dict[int, tuple[domain.Period, ...]] = {}
+    if scheme.base_requires_eligibility:
+        from jianguan.credit.eligibility import periods_by_subject
+
+        eligible = periods_by_subject([s.pk for s in subjects.values()])
+    found = {}
+    for enterprise in enterprises:
+        subject = subjects.get(enterprise.pk)
+        target = domain.Subject(
+            id=subject.pk if subject else 0, eligible=eligible.get(subject.pk, ()) if subject else ()
+        )
+        found[enterprise.pk] = domain.standing_on(
+            target, by_subject.get(subject.pk, []) if subject else [], scheme, day
+        )
+    return found
+
+
 def credit_history(subject: Subject, start: dt.date, end: dt.date) -> list[domain.Standing]:
     scheme = current_scheme()
     records = [domain_record(r) for r in counting_records(subject)]

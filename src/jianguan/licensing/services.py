@@ -226,6 +226,17 @@ def _manager_facts(section: BidSection, person: Person | None, day: dt.date) -> 
     return registered, others
 
 
+def _credit_grade(enterprise: Enterprise, day: dt.date) -> str | None:
+    """The enterprise's credit grade on the day when the credit module is installed, else None."""
+    from django.apps import apps
+
+    if not apps.is_installed("jianguan.credit"):
+        return None
+    from jianguan.credit.selectors import credit_grade
+
+    return credit_grade(enterprise, day)
+
+
 def collect_facts(
     *,
     kind: str,
@@ -238,6 +249,9 @@ def collect_facts(
     """What the rule of ``kind`` looks at: the registry's records plus what the applicant declared."""
     facts: dict[str, Any] = {k: v for k, v in declared.items() if isinstance(v, (bool, int, float, str))}
     if kind == "qualification_application":
+        grade = _credit_grade(applicant, day)
+        if grade is not None:
+            facts["credit_grade"] = grade  # the credit module's grade, not what the applicant typed
         return facts
     assert section is not None
     project = section.project
