@@ -17,11 +17,13 @@ import datetime as dt
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,6 +37,42 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class Worker:
+    """The Huey consumer beside the server: it chains the stored batches into the ledger."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jianguan.config.settings", "LOG_LEVEL": "WARNING"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jianguan", "worker"],
+            cwd=ROOT / "src", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+            self.process = None
+
+
+def ledger_catch_up(timeout: float = 120) -> tuple[int, float]:
+    """Wait for the worker to chain every stored batch; (batches chained, seconds waited)."""
+    from jianguan.attendance.models import CheckInBatch
+
+    began = time.perf_counter()
+    while time.perf_counter() - began < timeout:
+        if not CheckInBatch.objects.filter(ledger_seq__isnull=True).exists():
+            break
+        time.sleep(0.25)
+    return CheckInBatch.objects.filter(ledger_seq__isnull=False).count(), time.perf_counter() - began
 
 
 class Server:
@@ -255,6 +293,10 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
+        huey_folder = tempfile.mkdtemp(prefix="bench-huey-")
+        os.environ["JIANGUAN_VAR"] = huey_folder  # a private Huey queue for the server and the worker
+        worker = Worker()
+        worker.start()
         server = Server(args.workers, args.threads)
         server.start()
         print(
@@ -275,10 +317,14 @@ def main() -> None:
             stored = stored_count()
             acked = len(results["attlog"][1].acked) + len(results["signed"][1].acked)
             print(f"  acknowledged {acked:,} records, stored {stored:,}: {'equal' if acked == stored else 'DIFFERENT'}")
+            chained, waited = ledger_catch_up()
+            print(f"  ledger: {chained:,} upload batches chained by the Huey worker, {waited:.1f} s after the load")
             ratio = results["attlog"][0] / max(results["ping"][0], 1)
             print(f"  ATTLOG records/s per trivial request/s: {ratio:.2f}")
             if args.skip_fault:
                 return
+            from jianguan.core.ledger import ledger_verify
+
             # fault run: kill the whole server mid-stream, restart, the terminals re-send
             before = stored_count()
             tally = Tally()
@@ -301,10 +347,21 @@ def main() -> None:
                 f"{tally.errors} failed tries re-sent; sent {len(tally.sent):,}, acknowledged {len(tally.acked):,}, "
                 f"stored {stored:,}: {'every record stored exactly once' if whole else 'MISMATCH'}"
             )
-            if not whole:
+            chained, waited = ledger_catch_up()
+            verified = ledger_verify()
+            from jianguan.attendance.models import CheckInBatch
+
+            batches = CheckInBatch.objects.count()
+            print(
+                f"  ledger after the fault run: {chained:,} of {batches:,} batches chained ({waited:.1f} s), "
+                f"chain {'verified' if verified.ok else 'BROKEN: ' + verified.reason} ({verified.checked:,} entries)"
+            )
+            if not whole or chained != batches or not verified.ok:
                 sys.exit(1)
         finally:
             server.stop()
+            worker.stop()
+            shutil.rmtree(huey_folder, ignore_errors=True)
             connections.close_all()
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from jianguan.attendance import services
-from jianguan.attendance.models import CheckIn, DeviceCommand, QuarantinedLine
+from jianguan.attendance.models import CheckIn, CheckInBatch, DeviceCommand, QuarantinedLine
 from jianguan.core.ledger import LedgerEntry
 from jianguan.core.services import device_suspend
 from tests.attendance.conftest import Site
@@ -55,7 +56,9 @@ def test_unknown_and_suspended_terminals_are_refused(client: Client, site: Site)
     assert CheckIn.objects.count() == 0
 
 
-def test_attlog_variants_are_read_and_bad_lines_quarantined(client: Client, site: Site) -> None:
+def test_attlog_variants_are_read_and_bad_lines_quarantined(
+    client: Client, site: Site, django_capture_on_commit_callbacks: Any
+) -> None:
     body = (
         "1\t2026-11-02 08:01:00\t0\t1\t0\t0\t0\r\n"  # full line, CRLF
         "2\t2026-11-02 08:02:00\t0\t15\n"  # fewer columns
@@ -68,9 +71,15 @@ def test_attlog_variants_are_read_and_bad_lines_quarantined(client: Client, site
         "garbage\n"
         "\n\n"
     )
-    status, text = post(client, site.zk.serial, body)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        status, text = post(client, site.zk.serial, body)
     assert status == 200
     assert text == "OK: 6\n"
+    # answered before the ledger: the batch waits in the outbox until its drain runs on commit
+    assert not LedgerEntry.objects.filter(action="attendance.batch.received").exists()
+    assert CheckInBatch.objects.get().ledger_seq is None
+    for callback in callbacks:
+        callback()
     assert CheckIn.objects.count() == 6
     unknown = CheckIn.objects.get(pin="9")
     assert unknown.person is None
@@ -89,6 +98,8 @@ def test_attlog_variants_are_read_and_bad_lines_quarantined(client: Client, site
     assert entry is not None
     assert '"records":6' in entry.payload
     assert '"quarantined":3' in entry.payload
+    assert CheckInBatch.objects.get().ledger_seq == entry.seq
+    assert set(CheckIn.objects.values_list("batch", flat=True)) == {CheckInBatch.objects.get().pk}
 
 
 def test_resent_records_never_duplicate(client: Client, site: Site) -> None:

@@ -6,7 +6,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jianguan.core.models import Jurisdiction, User
-from jianguan.licensing.models import EnterpriseAccount
 from jianguan.registry import services as registry
 from tests.factories import JurisdictionFactory, UserFactory, department
 from tests.registry.factories import FAR, Section, make_section
@@ -80,8 +79,8 @@ def applicant_user(city: Jurisdiction) -> User:
 @pytest.fixture
 def section(city: Jurisdiction, applicant_user: User) -> Section:
     s = make_section(active=False)
-    EnterpriseAccount.objects.create(user=applicant_user, enterprise=s.owner)
-    EnterpriseAccount.objects.create(user=contractor_user(), enterprise=s.contractor)
+    registry.enterprise_account_link(actor="system:test", user=applicant_user, enterprise=s.owner)
+    registry.enterprise_account_link(actor="system:test", user=contractor_user(), enterprise=s.contractor)
     contractor = s.contractor
     registry.qualification_upsert(
         actor="system:test",

@@ -98,3 +98,53 @@ def test_process_upload_needs_the_permission(section: Section, handler: User) ->
     bad = api.post("/api/v1/licensing/processes/construction_permit/versions/", {"bpmn": "<x"}, format="json")
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "process_invalid"
+
+
+def test_rule_upload_is_validated_and_running_applications_keep_their_version(
+    section: Section, applicant_user: User, handler: User
+) -> None:
+    import datetime as dt
+
+    from jianguan.core.rules import RULES_DIR, rule_version_get
+    from jianguan.licensing.models import Application
+    from tests.licensing.test_services import fresh, submit
+
+    url = "/api/v1/licensing/rules/licensing.permit_preconditions/versions/"
+    api = APIClient()
+    api.force_authenticate(handler)
+    assert api.post(url, {"content": "{}"}, format="json").status_code == 403
+    admin = User.objects.create_superuser(username="root.rules", password="x-Long-Pass-123")
+    api.force_authenticate(admin)
+    assert api.post(url, {"content": "{not json"}, format="json").json()["error"]["code"] == "rule_invalid"
+    other = api.post("/api/v1/licensing/rules/attendance.duty/versions/", {"content": "{}"}, format="json")
+    assert other.status_code == 404
+    original = (RULES_DIR / "licensing.permit_preconditions.json").read_text("utf-8")
+    assert "城市基础设施配套费已缴纳或依法减免" in original
+    # a version whose own test cases fail is refused
+    graph = json.loads(original)
+    graph["tests"][0]["output"] = {"passed": "certainly"}
+    refused = api.post(url, {"content": json.dumps(graph, ensure_ascii=False)}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "rule_test_failed"
+    first = rule_version_get("licensing.permit_preconditions").version
+
+    running = submit(section, applicant_user, fee_paid=False)  # fails the fee check, goes to correction
+    services.task_complete(actor=handler, application=running, step="handle", decision="correct", reason="缴费凭证")
+    edited = original.replace("城市基础设施配套费已缴纳或依法减免", "配套费已缴清（新版规则）")
+    added = api.post(url, {"content": edited, "note": "wording"}, format="json")
+    assert added.status_code == 201, added.content
+    assert added.json()["version"] == first + 1
+    resumed = services.application_resubmit(
+        actor=applicant_user,
+        application=fresh(running),
+        declared={"fee_paid": True},
+        files={"fee": pdf()},
+        today=dt.date(2026, 3, 4),
+    )
+    assert resumed.decision["version"] == first  # the running application stays on its version
+    assert "城市基础设施配套费已缴纳或依法减免" in json.dumps(resumed.decision, ensure_ascii=False)
+    services.task_complete(actor=handler, application=resumed, step="handle", decision="reject", reason="测试")
+    assert Application.objects.get(pk=running.pk).status == "rejected"
+    newer = submit(section, applicant_user)
+    assert newer.decision["version"] == first + 1  # a new application takes the new version
+    assert "配套费已缴清（新版规则）" in json.dumps(newer.decision, ensure_ascii=False)

@@ -55,3 +55,22 @@ def test_enterprise_sees_only_its_own(section: Section, applicant_user: User, cl
     assert client.get(f"/licensing/applications/{application.pk}/").status_code == 404
     client.force_login(applicant_user)
     assert client.get(f"/licensing/applications/{application.pk}/").status_code == 200
+
+
+def test_applicant_downloads_its_own_certificate_only(
+    section: Section, applicant_user: User, handler: User, reviewer: User, approver: User, client: Client
+) -> None:
+    application = submit(section, applicant_user)
+    for user, step in ((handler, "handle"), (reviewer, "review"), (approver, "approve")):
+        services.task_complete(actor=user, application=fresh(application), step=step, decision="accept")
+    permit = Permit.objects.get()
+    client.force_login(applicant_user)
+    pdf = client.get(f"/licensing/permits/{permit.pk}/pdf/")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert client.post(f"/licensing/permits/{permit.pk}/revoke/", {"reason": "x"}).status_code == 302
+    permit.refresh_from_db()
+    assert permit.status == "valid"  # an applicant cannot revoke
+    other = User.objects.create_user(username="ent.other2", kind=User.Kind.ENTERPRISE, password="x-Long-Pass-123")
+    client.force_login(other)
+    assert client.get(f"/licensing/permits/{permit.pk}/pdf/").status_code == 404

@@ -329,3 +329,56 @@ def test_enterprise_account_applies_only_for_its_enterprise(section: Section, ap
             files={"consent": pdf(), "certificate": pdf()},
         )
     assert caught.value.code == "not_your_enterprise"
+
+
+def test_inbox_claim_return_and_attachment_checks(
+    section: Section, applicant_user: User, handler: User, reviewer: User
+) -> None:
+    import hashlib
+
+    from tests.factories import UserFactory, department
+
+    application = submit(section, applicant_user)
+    stored = application.attachments.get(material="contract")
+    assert stored.sha256 == hashlib.sha256(permit_files()["contract"].read()).hexdigest()
+    assert stored.kind == "pdf"
+    colleague = UserFactory(
+        username="approval.handler2",
+        jurisdiction=handler.jurisdiction,
+        department=department("approval"),
+        roles=["approval_handler"],
+    )
+    services.task_claim(actor=handler, application=application)
+    with pytest.raises(errors.Conflict) as claimed:
+        services.task_complete(actor=colleague, application=fresh(application), step="handle", decision="accept")
+    assert claimed.value.code == "claimed"
+    with pytest.raises(errors.Conflict):
+        services.task_claim(actor=colleague, application=fresh(application))
+    services.task_complete(actor=handler, application=fresh(application), step="handle", decision="accept")
+    with pytest.raises(errors.ValidationFailed):
+        services.task_complete(actor=reviewer, application=fresh(application), step="review", decision="return")
+    returned = services.task_complete(
+        actor=reviewer, application=fresh(application), step="review", decision="return", reason="合同金额与标段不符"
+    )
+    assert (returned.step, returned.lane, returned.status) == ("handle", "handler", "in_progress")
+    assert returned.claimed_by is None
+    again = services.task_complete(actor=handler, application=returned, step="handle", decision="accept")
+    assert again.step == "review"
+    assert LedgerEntry.objects.filter(
+        action="licensing.task.completed", payload__contains="合同金额与标段不符"
+    ).exists()
+    # an oversized material is refused by name before anything is written
+    big = SimpleUploadedFile("大文件.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024), content_type="application/pdf")
+    count = Application.objects.count()
+    with pytest.raises(errors.ValidationFailed) as too_large:
+        services.application_submit(
+            actor=applicant_user,
+            kind="supervision_registration",
+            applicant=section.owner,
+            bid_section=section.section,
+            declared={},
+            files={"contract": big, "safety_plan": pdf()},
+        )
+    assert too_large.value.code == "file_too_large"
+    assert "大文件.pdf" in too_large.value.messages()["zh-hans"]
+    assert Application.objects.count() == count

@@ -45,3 +45,30 @@ def test_stage_line_in_the_browser(live_server: Any, artifacts_dir: Path) -> Non
         page.goto(f"{live_server.url}/lifecycle/overdue/")
         assert "竣工验收合格之日起15日内备案" in page.content() or "领取施工许可证后3个月内开工" in page.content()
         page.screenshot(path=str(artifacts_dir / "lifecycle-overdue.png"), full_page=True)
+
+
+def test_timelines_in_the_browser(live_server: Any, artifacts_dir: Path) -> None:
+    from jianguan.lifecycle.selectors import deadline_breaches
+    from jianguan.registry.models import BidSection
+
+    today = timezone.localdate()
+    demo_build(scale="tiny", seed=2015, today=today, out=io.StringIO(), show_progress=False)
+    late = deadline_breaches(sections=BidSection.objects.all(), today=today, states=("overdue",))
+    assert late
+    section = late[0].section
+    with chromium() as browser:
+        page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "approval.handler")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("button[type=submit].primary")
+        page.wait_for_url("**/workbench/")
+        page.goto(f"{live_server.url}/lifecycle/sections/{section.pk}/timeline/")
+        assert page.locator("#timeline li").count() == 13
+        assert page.locator("#timeline li[data-state='late']").count() >= 1
+        assert page.locator("#tl-late").inner_text() != "0"
+        page.screenshot(path=str(artifacts_dir / "lifecycle-section-timeline.png"), full_page=True)
+        page.click(f"a[href='/lifecycle/projects/{section.project_id}/timeline/']")
+        page.wait_for_selector("#project-timeline")
+        assert page.locator("#project-timeline td.pt-cell").count() % 13 == 0
+        page.screenshot(path=str(artifacts_dir / "lifecycle-project-timeline.png"), full_page=True)

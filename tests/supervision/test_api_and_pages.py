@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from jianguan.core.models import Jurisdiction, LedgerEntry, User
+from jianguan.registry import services as registry_services
 from jianguan.supervision.models import Answer
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.registry.factories import Section, make_section
@@ -57,6 +58,8 @@ def test_plan_to_closure_through_the_api(city: Jurisdiction, inspectors: list[Us
     assert len(checklist["unanswered"]) == 8
     for code in checklist["unanswered"]:
         body = {"item": code, "result": "pass", "key": f"key-{code}"}
+        if code in ("S-01", "S-06"):  # evidence: a signature on site
+            body["signature"] = "项目安全员 李强"
         if code == "S-03":
             body.update(
                 result="fail",
@@ -107,7 +110,20 @@ def test_plan_to_closure_through_the_api(city: Jurisdiction, inspectors: list[Us
     assert "整改通知单" in text
     assert order["number"] in text
     assert "连墙件缺失" in text
-    company = UserFactory(username=site.contractor.uscc, kind=User.Kind.ENTERPRISE)
+    company = UserFactory(username="ent.contractor", kind=User.Kind.ENTERPRISE)
+    registry_services.enterprise_account_link(actor="system:test", user=company, enterprise=site.contractor)
+    # a user named after the enterprise's credit code, with no account link, does not act for it
+    impostor = UserFactory(username=site.contractor.uscc, kind=User.Kind.ENTERPRISE)
+    assert (
+        api(impostor)
+        .post(
+            f"/api/v1/supervision/rectifications/{order['id']}/reply/",
+            {"text": "x", "files": [png()]},
+            format="multipart",
+        )
+        .status_code
+        == 404
+    )
     reply = api(company).post(
         f"/api/v1/supervision/rectifications/{order['id']}/reply/",
         {"text": "已补设连墙件", "files": [png("after.png")]},

@@ -21,10 +21,12 @@ from tests.supervision.conftest import PNG
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def answer(page: Any, code: str, result: str, *, note: str = "", measurement: str = "") -> None:
+def answer(page: Any, code: str, result: str, *, note: str = "", measurement: str = "", signed: str = "") -> None:
     item = page.locator(f'.item[data-item="{code}"]')
     if measurement:
-        item.locator("input[type=text]").fill(measurement)
+        item.locator(f'input[name="m-{code}"]').fill(measurement)
+    if signed:
+        item.locator(f'input[name="s-{code}"]').fill(signed)
     if note:
         item.locator("textarea").fill(note)
     item.locator(f".choice.{result}").click()
@@ -69,7 +71,7 @@ def test_offline_inspection_syncs_without_loss_or_duplicates(
         page.route(answers_api, lose_first)
         page.goto(url)
         assert page.locator('input[type=file][accept="image/*"][capture]').count() >= 1
-        answer(page, "S-01", "pass")
+        answer(page, "S-01", "pass", signed="项目安全员 李强")
         answer(page, "S-02", "pass")
         page.wait_for_function(
             "() => document.querySelector('.item[data-item=\"S-02\"] .item-status').textContent.includes('已保存')"
@@ -81,7 +83,7 @@ def test_offline_inspection_syncs_without_loss_or_duplicates(
         answer(page, "S-04", "fail", note="二层楼梯口临边无防护")
         page.locator('.item[data-item="S-04"] input[type=file]').set_input_files(str(photo))
         answer(page, "S-05", "pass")
-        answer(page, "S-06", "pass")
+        answer(page, "S-06", "pass", signed="施工员 王建")
         answer(page, "S-07", "na", note="本工地未使用塔吊")
         answer(page, "S-08", "pass")
         page.wait_for_function("() => document.getElementById('sync-status').textContent.includes('离线')")
@@ -112,3 +114,4 @@ def test_offline_inspection_syncs_without_loss_or_duplicates(
     assert finding.item_code == "S-04"
     assert "临边无防护" in finding.description
     assert Answer.objects.get(inspection=inspection, item__code="S-07").note == "本工地未使用塔吊"
+    assert Answer.objects.get(inspection=inspection, item__code="S-06").signature == "施工员 王建"

@@ -36,6 +36,7 @@ def answer_all(inspection: Inspection, user: User, *, fail: tuple[str, ...] = ()
             key=f"k-{item.code}",
             note="现场发现问题" if result == "fail" else "",
             measurement="1.2m" if "measurement" in item.evidence else "",
+            signature="安全员 李强" if "signature" in item.evidence else "",
             photos=[services.PhotoInput(png(extra=item.code.encode()), latitude=30.7, longitude=111.3)]
             if result == "fail"
             else [],
@@ -94,6 +95,20 @@ def test_incomplete_checklist_refused_and_na_needs_reason(
     with pytest.raises(errors.PermissionDenied):
         services.answer_upsert(actor=inspectors[2], inspection=inspection, item_code="S-01", result="pass", key="b")
     answer_all(inspection, inspectors[1])
+    services.answer_upsert(actor=inspectors[0], inspection=inspection, item_code="S-06", result="pass", key="unsigned")
+    with pytest.raises(errors.ValidationFailed) as unsigned:
+        services.inspection_submit(actor=inspectors[0], inspection=inspection)
+    assert unsigned.value.code == "signature_required"
+    assert "S-06" in unsigned.value.render("en")
+    assert "签" in unsigned.value.render("zh-hans")
+    services.answer_upsert(
+        actor=inspectors[0],
+        inspection=inspection,
+        item_code="S-06",
+        result="pass",
+        key="signed",
+        signature="安全员 李强",
+    )
     services.answer_upsert(
         actor=inspectors[0], inspection=inspection, item_code="S-07", result="fail", key="c", note="无登记"
     )

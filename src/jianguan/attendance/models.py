@@ -124,6 +124,8 @@ class CheckIn(models.Model):
     flags = models.CharField(_("flags"), max_length=128, blank=True)  # comma-separated Flag values
     raw = models.CharField(_("raw record"), max_length=255, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    # The upload that stored this punch first (a re-sent punch keeps its first batch).
+    batch = models.ForeignKey("CheckInBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="check_ins")
 
     class Meta:
         ordering = ["-punched_at"]
@@ -143,6 +145,33 @@ class CheckIn(models.Model):
     @property
     def flag_list(self) -> list[str]:
         return [flag for flag in self.flags.split(",") if flag]
+
+
+class CheckInBatch(models.Model):
+    """One upload as a device sent it (count and SHA-256 of the body), stored in the same
+    transaction as its check-ins. It is also an outbox: the batch is chained into the ledger
+    (``ledger_seq``) and copied to the lake (``lake_batch``) by Huey jobs after the device has been
+    answered, so uploads never wait for the ledger's append lock (decision 0010)."""
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=8)
+    table = models.CharField(max_length=16)
+    records = models.PositiveIntegerField()
+    quarantined = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField(default=timezone.now)
+    ledger_seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    lake_batch = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(ledger_seq__isnull=True), name="checkin_batch_unledgered"),
+            models.Index(fields=["id"], condition=Q(lake_batch=""), name="checkin_batch_not_in_lake"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.table} {self.records} @ {self.received_at:%Y-%m-%d %H:%M:%S}"
 
 
 class QuarantinedLine(models.Model):
@@ -236,3 +265,79 @@ class DutyEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.role} {self.rate:.0%}"
+
+
+class RealNameLink(models.Model):
+    """A bid section as the national construction-worker real-name platform knows it: the
+    platform's project code and the team (班组) its key people's attendance is filed under."""
+
+    bid_section = models.OneToOneField(BidSection, on_delete=models.PROTECT, related_name="realname_link")
+    project_code = models.CharField(_("platform project code"), max_length=64)
+    team_sys_no = models.CharField(_("platform team number"), max_length=32)
+    active = models.BooleanField(_("active"), default=True)
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("real-name platform link")
+        verbose_name_plural = _("real-name platform links")
+
+    def __str__(self) -> str:
+        return f"{self.bid_section_id} → {self.project_code}/{self.team_sys_no}"
+
+
+class PlatformPush(models.Model):
+    """One request to the real-name platform (``WorkerAttendance.Add``) carrying a fixed set of
+    check-ins; sent again with the same content until the platform gives a definitive answer."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        ACCEPTED = "accepted", _("Accepted, being processed")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    link = models.ForeignKey(RealNameLink, on_delete=models.PROTECT, related_name="pushes")
+    method = models.CharField(max_length=64)
+    data = models.TextField()  # the ``data`` field as sent (ID numbers encrypted)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    request_serial = models.CharField(max_length=128, blank=True)
+    result = models.TextField(blank=True)
+    last_error = models.CharField(max_length=255, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)  # one sender at a time
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.method} #{self.pk} {self.status}"
+
+
+class PlatformPushItem(models.Model):
+    """A check-in carried by a push: each check-in is in at most one push (idempotent per record)."""
+
+    push = models.ForeignKey(PlatformPush, on_delete=models.PROTECT, related_name="items")
+    check_in = models.OneToOneField(CheckIn, on_delete=models.PROTECT, related_name="platform_push_item")
+
+    def __str__(self) -> str:
+        return f"{self.push_id}:{self.check_in_id}"
+
+
+class PlatformExchange(models.Model):
+    """Every HTTP exchange with the platform for a push: what was sent, what came back."""
+
+    push = models.ForeignKey(PlatformPush, on_delete=models.PROTECT, related_name="exchanges")
+    method = models.CharField(max_length=64)
+    request = models.TextField()  # the form fields, sign included (never the app secret)
+    http_status = models.PositiveIntegerField(null=True, blank=True)
+    response = models.TextField(blank=True)
+    error = models.CharField(max_length=255, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.push_id} {self.method} {self.http_status}"

@@ -257,6 +257,11 @@ SPARK_MASTER = env.str("SPARK_MASTER", default="local[*]")
 DEVICE_SIGNATURE_SKEW_SECONDS = env.int("DEVICE_SIGNATURE_SKEW_SECONDS", default=300)
 # Devices upload batches as raw request bodies (JSON lines, CSV, Parquet), read whole to be verified.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=32 * 1024 * 1024)
+# The national construction-worker real-name platform's open API (attendance pushes); no URL, no pushes.
+ATTENDANCE_REALNAME_URL = env.str("ATTENDANCE_REALNAME_URL", default="")
+ATTENDANCE_REALNAME_APPID = env.str("ATTENDANCE_REALNAME_APPID", default="")
+ATTENDANCE_REALNAME_SECRET = env.str("ATTENDANCE_REALNAME_SECRET", default="")
+ATTENDANCE_REALNAME_VARIANT = env.str("ATTENDANCE_REALNAME_VARIANT", default="national")
 
 # --- Ledger -------------------------------------------------------------------------------
 # Where `jianguan ledger anchor` appends the chain's head, outside the database, so that a

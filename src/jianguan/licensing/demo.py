@@ -15,7 +15,7 @@ from jianguan.core.calendar import add_working_days, is_working_day
 from jianguan.core.demo_framework import DEMO_PASSWORD, DemoAccount, DemoContext, DemoStep
 from jianguan.core.models import Jurisdiction, User
 from jianguan.licensing import services
-from jianguan.licensing.models import Application, EnterpriseAccount
+from jianguan.licensing.models import Application
 from jianguan.registry import domain
 from jianguan.registry import services as registry
 from jianguan.registry.models import BidSection, Enterprise
@@ -167,7 +167,7 @@ def build_applications(ctx: DemoContext) -> None:
         kind=User.Kind.ENTERPRISE,
         password=make_password(DEMO_PASSWORD),
     )
-    EnterpriseAccount.objects.create(user=account, enterprise=owner)
+    registry.enterprise_account_link(actor="system:demo", user=account, enterprise=owner)
     ctx.accounts.append(
         DemoAccount("enterprise.demo", DEMO_PASSWORD, "enterprise", "宜昌城市建设投资开发有限公司 · 网上申报")
     )

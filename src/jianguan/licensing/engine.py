@@ -3,7 +3,8 @@
 - ``businessRuleTask`` nodes carry ``jianguan:rule="<rule name>"``; when the engine reaches one it
   evaluates that JDM graph with zen-engine (:func:`jianguan.core.rules.rule_decide`) on the task
   data, merges the result into the data and keeps the decision record (trace included) under
-  ``decisions``, so gateways after it branch on what the rule decided.
+  ``decisions``, so gateways after it branch on what the rule decided. The version first used is
+  pinned under ``rule_versions``: a running instance keeps its rule version, as it keeps its BPMN.
 - Lanes name who works a user task: ``applicant``, ``handler``, ``reviewer``, ``approver``.
 - Scripts are refused: a process may not contain ``scriptTask`` nodes, and gateway conditions are
   evaluated as expressions over the task data with no builtins at all.
@@ -57,11 +58,16 @@ class RuleTask(ScriptEngineTask, BpmnSpecMixin):
         decide = getattr(engine, "decide", None)
         if decide is None:
             raise RuntimeError("the script engine cannot evaluate rules")
-        result, record = decide(self.rule, dict(task.data))
+        pinned = dict(task.data.get("rule_versions") or {})
+        result, record = decide(self.rule, dict(task.data), pinned.get(self.rule))
         task.data.update(result)
         decisions = dict(task.data.get("decisions") or {})
         decisions[self.bpmn_id] = record
         task.data["decisions"] = decisions
+        # the first evaluation pins the rule's version: a running instance (e.g. one re-checked after
+        # a correction) keeps deciding by the version it started with, new instances take the newest
+        pinned.setdefault(self.rule, record.get("version"))
+        task.data["rule_versions"] = pinned
         return True
 
 
@@ -103,11 +109,13 @@ class Engine(PythonScriptEngine):
     def __init__(self) -> None:
         super().__init__(environment=ExpressionsOnly())
 
-    def decide(self, rule: str, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    def decide(
+        self, rule: str, data: dict[str, Any], version: int | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         from jianguan.core.rules import rule_decide
 
         facts = data.get("facts") or {}
-        decision = rule_decide(rule, facts)
+        decision = rule_decide(rule, facts, version=version)
         return dict(decision.result), decision.as_record()
 
 

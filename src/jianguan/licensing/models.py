@@ -119,20 +119,6 @@ class Application(models.Model):
         return self.status in (self.Status.IN_PROGRESS, self.Status.CORRECTION)
 
 
-class EnterpriseAccount(models.Model):
-    """Which enterprise an enterprise account may apply for (until the registry holds this link)."""
-
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="licensing_enterprise")
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        verbose_name = _("enterprise account")
-        verbose_name_plural = _("enterprise accounts")
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.enterprise}"
-
-
 class Attachment(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="attachments")
     material = models.CharField(_("material"), max_length=64)

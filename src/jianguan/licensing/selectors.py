@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,13 +14,17 @@ from jianguan.core.access import AnyUser, access_object, scope_queryset
 from jianguan.core.calendar import working_days_between
 from jianguan.licensing.models import Application, Permit
 from jianguan.licensing.services import LANE_PERMISSION
+from jianguan.registry.selectors import account_enterprise
 
 
 def application_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Application]:
-    """Staff see the applications of their jurisdictions; an enterprise account sees its own."""
+    """Staff see the applications of their jurisdictions; an enterprise account sees those it
+    submitted and those of the enterprise it acts for (registry's enterprise account)."""
     base = Application.objects.select_related("applicant", "jurisdiction", "bid_section__project", "claimed_by")
     if getattr(user, "kind", "") == "enterprise":
-        queryset = base.filter(submitted_by_id=user.pk)
+        enterprise = account_enterprise(user)
+        mine = Q(submitted_by_id=user.pk)
+        queryset = base.filter(mine | Q(applicant=enterprise) if enterprise else mine)
     else:
         queryset = scope_queryset(base, user)
     filters = filters or {}
@@ -61,6 +65,17 @@ def permit_list(*, user: AnyUser) -> QuerySet[Permit]:
 
 
 def access_permit_by_id(user: AnyUser, permit_id: Any) -> Permit:
+    """Staff reach the permits of their jurisdictions; an enterprise account the permits of the
+    applications it may see (so the applicant downloads its own certificate)."""
+    if getattr(user, "kind", "") == "enterprise":
+        try:
+            return (
+                Permit.objects.select_related("holder", "bid_section__project", "application")
+                .filter(application__in=application_list(user=user))
+                .get(pk=int(permit_id))
+            )
+        except (Permit.DoesNotExist, ValueError, TypeError):
+            raise errors.NotFound(what=_("Permit"), id=permit_id) from None
     return access_object(permit_list(user=user), user, permit_id, what=_("Permit"), permission="licensing.view_permit")
 
 

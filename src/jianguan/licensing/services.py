@@ -10,8 +10,10 @@ Ledger events other modules may subscribe to (payloads are JSON):
 - ``licensing.application.correction_requested`` / ``.resubmitted`` — ``number``, ``reason`` / ``suspended_days``
 - ``licensing.application.decided`` — ``number``, ``status`` (approved, rejected, not_required), ``reason``
 - ``licensing.permit.granted`` — ``number`` (application), ``kind``, ``permit_number``, ``bid_section``
-  (id or null), ``bid_section_code``, ``holder`` (USCC), ``issued_on``. Lifecycle marks stage 7
-  (construction permit) from the event with ``kind == "construction_permit"``.
+  (id or null), ``bid_section_code``, ``holder`` (USCC), ``issued_on``, ``qualification`` (registry
+  id or null). Lifecycle completes stage 5, 7 or 12 from it (supervision registration, construction
+  permit, completion filing). The registry writes an approval makes (permitted work, key post,
+  qualification, bid section completed) are its own ledger entries in the same transaction.
 - ``licensing.permit.revoked`` / ``licensing.permit.lapsed`` — ``permit_number``, ``bid_section``, ``reason``
 - ``licensing.application.overdue`` — ``number``, ``deadline``, ``step``, ``lane``, ``jurisdiction``
 - ``licensing.process.version_added`` — ``key``, ``version``, ``sha256``
@@ -25,6 +27,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.signing import Signer
@@ -38,11 +41,21 @@ from jianguan.core import errors
 from jianguan.core.calendar import add_working_days, working_days_between
 from jianguan.core.files import file_check
 from jianguan.core.ledger import Actor, ledger_append
-from jianguan.core.models import User
+from jianguan.core.models import Jurisdiction, User
 from jianguan.licensing import engine
-from jianguan.licensing.models import Application, Attachment, EnterpriseAccount, Permit, ProcessVersion
+from jianguan.licensing.models import Application, Attachment, Permit, ProcessVersion
+from jianguan.registry import domain as registry_domain
+from jianguan.registry import selectors as registry_selectors
 from jianguan.registry import services as registry_services
-from jianguan.registry.models import BidSection, Enterprise, KeyPerson, PermittedWork, Person, Registration
+from jianguan.registry.models import (
+    BidSection,
+    Enterprise,
+    KeyPerson,
+    PermittedWork,
+    Person,
+    Qualification,
+    Registration,
+)
 
 PROCESS_DIR = Path(__file__).resolve().parent / "processes"
 
@@ -104,6 +117,9 @@ DECLARATIONS: dict[str, dict[str, Any]] = {
     },
 }
 PERMIT_VALID_START_MONTHS = 3
+QUALIFICATION_VALID_YEARS = 5  # 建筑业企业资质管理规定: a certificate is valid for five years
+QUALIFICATION_CATEGORIES = ("comprehensive", "general", "specialty", "labour")
+GRADE_RANK = {"": 0, "乙": 1, "甲": 2}
 
 PROCESS_INVALID = _("The process %(key)s cannot be used: %(reason)s")
 UNKNOWN_PROCESS = _("There is no licensing process %(key)s.")
@@ -123,6 +139,14 @@ CLAIMED_BY_OTHER = _("Application %(number)s is claimed by %(user)s.")
 NOT_APPLICANT = _("Only the applicant or the approval office may supplement application %(number)s.")
 NOT_FOR_ENTERPRISE = _("Your account may not apply on behalf of %(name)s.")
 PERMIT_NOT_VALID = _("Permit %(number)s is %(state)s already.")
+QUALIFICATION_CLASS_UNKNOWN = _(
+    "Choose the qualification applied for: there is no construction qualification class %(klass)s in category "
+    "%(category)s."
+)
+QUALIFICATION_HELD = _(
+    "%(name)s already holds %(qualification)s (certificate %(number)s), valid; an application must ask for a new "
+    "class or a higher grade."
+)
 
 
 def _sha(text: str) -> str:
@@ -226,15 +250,108 @@ def _manager_facts(section: BidSection, person: Person | None, day: dt.date) -> 
     return registered, others
 
 
-def _credit_grade(enterprise: Enterprise, day: dt.date) -> str | None:
-    """The enterprise's credit grade on the day when the credit module is installed, else None."""
-    from django.apps import apps
+# the specialties named on registrations (注册建造师 / 监理工程师) that count for a class, by
+# "category:class"; a general-contracting class is its own specialty (建筑工程 → 建筑工程)
+CLASS_SPECIALTIES: dict[str, tuple[str, ...]] = {
+    **{
+        f"specialty:{klass}": ("建筑工程",)
+        for klass in (
+            "decoration", "building_mep", "general_specialty", "foundation", "lifting", "ready_mixed_concrete",
+            "formwork_scaffold", "waterproofing", "fire", "ancient_building",
+        )
+    },
+    "comprehensive:comprehensive": ("建筑工程", "市政公用工程"),
+    "specialty:highway_specialty": ("公路工程",),
+    "specialty:bridge": ("公路工程", "市政公用工程"),
+    "specialty:tunnel": ("公路工程", "市政公用工程"),
+    "specialty:port_specialty": ("港口与航道工程",),
+    "specialty:water_specialty": ("水利水电工程",),
+    "specialty:railway_electrification": ("铁路工程",),
+    "specialty:transmission": ("机电工程",),
+    "specialty:nuclear": ("机电工程",),
+    "supervision:housing": ("房屋建筑工程",),
+    "supervision:municipal": ("市政公用工程",),
+}  # fmt: skip
 
-    if not apps.is_installed("jianguan.credit"):
-        return None
-    from jianguan.credit.selectors import credit_grade
 
-    return credit_grade(enterprise, day)
+def _specialty_names(category: str, klass: str) -> set[str]:
+    """How registrations name the specialties that count for a class: 建筑工程 → 建筑工程, 建筑."""
+    labels = CLASS_SPECIALTIES.get(f"{category}:{klass}") or (registry_domain.class_label(category, klass),)
+    return {variant for label in labels for variant in (label, label.removesuffix("工程"))} - {""}
+
+
+def qualification_requested(
+    applicant: Enterprise, declared: Mapping[str, Any], day: dt.date | None = None
+) -> tuple[str, str, str]:
+    """(category, class, grade) an application asks for, checked against the catalogue and what the
+    enterprise already holds. Refused with a clear message otherwise."""
+    category = str(declared.get("category") or "").strip()
+    klass = str(declared.get("klass") or "").strip()
+    if klass not in registry_domain.CLASSES.get(category, {}):
+        raise errors.ValidationFailed(
+            QUALIFICATION_CLASS_UNKNOWN, code="qualification_class", category=category or "-", klass=klass or "-"
+        )
+    try:
+        grade, _legacy = registry_domain.normalise_grade(category, str(declared.get("requested_grade") or ""))
+    except registry_domain.IdentifierError:
+        raise errors.ValidationFailed(
+            registry_domain.GRADE_UNKNOWN, code="grade_unknown", grade=declared.get("requested_grade") or "-"
+        ) from None
+    if category not in registry_domain.UNGRADED and not grade:
+        raise errors.ValidationFailed(
+            registry_domain.GRADE_UNKNOWN, code="grade_unknown", grade=declared.get("requested_grade") or "-"
+        )
+    held = Qualification.objects.filter(enterprise=applicant, category=category, klass=klass).first()
+    if (
+        held is not None
+        and held.is_valid_on(day or timezone.localdate())
+        and GRADE_RANK[held.grade] >= GRADE_RANK[grade]
+    ):
+        raise errors.Conflict(
+            QUALIFICATION_HELD,
+            code="qualification_held",
+            name=applicant.name,
+            qualification=str(held),
+            number=held.number,
+        )
+    return category, klass, grade
+
+
+def _qualification_facts(applicant: Enterprise, facts: dict[str, Any], day: dt.date) -> dict[str, Any]:
+    """Qualification standards look at the registry and the credit file, not at what the applicant
+    says: registered people of the specialty registered with the applicant, its credit grade, and
+    major or larger accidents on its credit file in the last year (or declared)."""
+    from jianguan.credit import selectors as credit
+    from jianguan.credit.models import Record
+
+    category, klass = str(facts.get("category", "")), str(facts.get("klass", ""))
+    people = (
+        Registration.objects.filter(
+            enterprise=applicant,
+            status=Registration.Status.VALID,
+            valid_until__gte=day,
+            specialty__in=_specialty_names(category, klass),
+        )
+        .values("person")
+        .distinct()
+        .count()
+    )
+    accidents = Record.objects.filter(
+        subject__enterprise=applicant,
+        trigger__in=["major_accident", "larger_accident"],
+        event_date__gt=day - dt.timedelta(days=365),
+        event_date__lte=day,
+        status__in=[Record.Status.RECORDED],
+    ).exists()
+    completed = facts.get("completed_projects", 0)
+    facts.update(
+        requested_grade=str(facts.get("requested_grade") or ""),
+        registered_in_specialty=people,
+        completed_projects=completed if isinstance(completed, int) and not isinstance(completed, bool) else 0,
+        major_accident_last_year=bool(facts.get("major_accident_last_year")) or accidents,
+        credit_grade=credit.credit_grade(applicant, day),
+    )
+    return facts
 
 
 def collect_facts(
@@ -249,10 +366,7 @@ def collect_facts(
     """What the rule of ``kind`` looks at: the registry's records plus what the applicant declared."""
     facts: dict[str, Any] = {k: v for k, v in declared.items() if isinstance(v, (bool, int, float, str))}
     if kind == "qualification_application":
-        grade = _credit_grade(applicant, day)
-        if grade is not None:
-            facts["credit_grade"] = grade  # the credit module's grade, not what the applicant typed
-        return facts
+        return _qualification_facts(applicant, facts, day)
     assert section is not None
     project = section.project
     if kind == "construction_permit":
@@ -280,6 +394,11 @@ def collect_facts(
             qualification_grade=qualification.grade if qualification else "",
             safety_licence_valid=_valid(licence, day),
         )
+        if apps.is_installed("jianguan.fees"):
+            # the fee office's records, when it holds an assessment, replace the declaration
+            from jianguan.fees.selectors import permit_fee_facts
+
+            facts.update(permit_fee_facts(section=section, on=day))
     elif kind == "supervision_registration":
         registered, _others = _manager_facts(section, None, day)
         chief = section.key_people.filter(role="chief_supervision_engineer", ended_on__isnull=True).first()
@@ -380,7 +499,7 @@ def application_submit(
     if kind not in DEFAULT_TIME_LIMITS:
         raise errors.ValidationFailed(UNKNOWN_PROCESS, code="process_unknown", key=kind)
     if actor.kind == User.Kind.ENTERPRISE:
-        if not EnterpriseAccount.objects.filter(user=actor, enterprise=applicant).exists():
+        if not registry_selectors.acts_for(actor, applicant):
             raise errors.PermissionDenied(NOT_FOR_ENTERPRISE, code="not_your_enterprise", name=applicant.name)
     elif not actor.has_perm("licensing.add_application"):
         raise errors.PermissionDenied(action=_("submit applications on behalf of an enterprise"))
@@ -393,6 +512,10 @@ def application_submit(
         raise errors.ValidationFailed(
             SUBJECT_REQUIRED, code="bid_section_required", kind=kind_label, what=_("a bid section")
         )
+    if kind == "qualification_application":
+        category, klass, grade = qualification_requested(applicant, declared, today)
+        declared = {**declared, "category": category, "klass": klass, "requested_grade": grade}
+        title = title or f"{applicant.name} {registry_domain.class_label(category, klass)}{grade}"
     if kind == "key_person_change" and person is None:
         raise errors.ValidationFailed(
             SUBJECT_REQUIRED, code="person_required", kind=kind_label, what=_("the new project manager")
@@ -691,6 +814,9 @@ def permit_issue(*, actor: Actor, application: Application, day: dt.date) -> Per
         registry_services.key_person_assign(
             actor=actor, section=section, role="project_manager", person=application.person, started_on=day
         )
+    qualification = None
+    if application.kind == "qualification_application":
+        qualification = _qualification_grant(actor=actor, application=application, number=number, day=day)
     start_by = None
     if application.kind == "construction_permit":
         month = day.month - 1 + PERMIT_VALID_START_MONTHS
@@ -721,9 +847,64 @@ def permit_issue(*, actor: Actor, application: Application, day: dt.date) -> Per
             "bid_section_code": section.code if section else None,
             "holder": application.applicant.uscc,
             "issued_on": day.isoformat(),
+            "qualification": qualification.pk if qualification else None,
         },
     )
+    if application.kind == "completion_filing":
+        # filed: the works are complete. Lifecycle completes stage 12 from the event above (its
+        # handler, same transaction); the registry's status of the section follows here.
+        assert section is not None
+        registry_services.bid_section_status_set(
+            actor=actor, section=section, status=BidSection.Status.COMPLETED, reason=f"竣工验收备案 {number}"
+        )
     return permit
+
+
+def issuing_authority(jurisdiction: Jurisdiction) -> str:
+    """The housing and construction bureau of the city (or province) a division belongs to:
+    ``settings.LICENSING_AUTHORITY`` when set, else 宜昌市住房和城乡建设局 for 西陵区."""
+    configured = getattr(settings, "LICENSING_AUTHORITY", "")
+    if configured:
+        return str(configured)
+    division: Jurisdiction | None = jurisdiction
+    while division is not None and division.level in (Jurisdiction.Level.DISTRICT, Jurisdiction.Level.COUNTY):
+        division = division.parent
+    division = division or jurisdiction
+    suffix = "住房和城乡建设厅" if division.level == Jurisdiction.Level.PROVINCE else "住房和城乡建设局"
+    return f"{division.name}{suffix}"
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _qualification_grant(*, actor: Actor, application: Application, number: str, day: dt.date) -> Qualification:
+    """An approved application creates the qualification, or raises the grade of the one held,
+    through the registry (which writes its own ledger entry). A new qualification takes the permit's
+    number as its certificate number; an upgrade keeps the certificate number it had. Valid five
+    years from the approval."""
+    facts = application.facts
+    category, klass = str(facts["category"]), str(facts["klass"])
+    held = Qualification.objects.filter(enterprise=application.applicant, category=category, klass=klass).first()
+    qualification, _state = registry_services.qualification_upsert(
+        actor=actor,
+        enterprise=application.applicant,
+        data={
+            "category": category,
+            "klass": klass,
+            "grade": str(facts.get("requested_grade") or ""),
+            "number": held.number if held else number,
+            "issuer": issuing_authority(application.jurisdiction),
+            "valid_from": day,
+            "valid_until": _add_years(day, QUALIFICATION_VALID_YEARS) - dt.timedelta(days=1),
+            "status": Qualification.Status.VALID,
+        },
+        source="licensing",
+    )
+    return qualification
 
 
 @transaction.atomic

@@ -23,8 +23,10 @@ from jianguan.core.errors import ApplicationError, ValidationFailed
 from jianguan.core.ledger import ledger_entries_for
 from jianguan.core.models import User
 from jianguan.licensing import selectors, services
-from jianguan.licensing.models import Application, EnterpriseAccount, Permit
-from jianguan.registry.models import BidSection, Enterprise, Person
+from jianguan.licensing.models import Application, Permit
+from jianguan.registry.domain import CLASSES
+from jianguan.registry.models import BidSection, Enterprise, Person, Qualification
+from jianguan.registry.selectors import account_enterprise
 
 UNKNOWN_ENTERPRISE = gettext_lazy("No enterprise with this unified social credit code is registered.")
 UNKNOWN_SECTION = gettext_lazy("No bid section with this code is registered.")
@@ -128,7 +130,8 @@ def task_decide(request: HttpRequest, application_id: int) -> HttpResponse:
 
 def _enterprises_for(user: User) -> list[Enterprise]:
     if user.kind == User.Kind.ENTERPRISE:
-        return [a.enterprise for a in EnterpriseAccount.objects.filter(user=user).select_related("enterprise")]
+        enterprise = account_enterprise(user)
+        return [enterprise] if enterprise else []
     return []
 
 
@@ -148,6 +151,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
         "client_key": request.POST.get("client_key") or uuid.uuid4().hex,
         "values": request.POST,
         "time_limit": services.time_limit_for(kind),
+        "qualification_classes": _qualification_classes() if kind == "qualification_application" else [],
     }
     if request.method == "POST":
         try:
@@ -187,16 +191,28 @@ def _uploads(request: HttpRequest, kind: str) -> dict[str, UploadedFile]:
 
 
 def _qualification_numbers(request: HttpRequest) -> dict[str, Any]:
+    """The class and grade applied for and the completed projects listed; registered people, the
+    credit grade and accidents come from the registry and the credit file, not from the form."""
+    category, _sep, klass = request.POST.get("qualification", "").partition(":")
     values: dict[str, Any] = {
-        "requested_grade": request.POST.get("requested_grade", "乙"),
-        "credit_grade": request.POST.get("credit_grade", ""),
+        "category": category,
+        "klass": klass,
+        "requested_grade": request.POST.get("requested_grade", ""),
     }
-    for key in ("registered_in_specialty", "completed_projects"):
-        raw = request.POST.get(key, "0").strip()
-        if not raw.isdigit():
-            raise ValidationFailed(NOT_A_NUMBER, code="not_a_number", field=key)
-        values[key] = int(raw)
+    raw = request.POST.get("completed_projects", "0").strip()
+    if not raw.isdigit():
+        raise ValidationFailed(NOT_A_NUMBER, code="not_a_number", field=_("Completed projects"))
+    values["completed_projects"] = int(raw)
     return values
+
+
+def _qualification_classes() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Construction qualification classes to apply for, grouped by category (建市〔2020〕94号)."""
+    labels = dict(Qualification.Category.choices)
+    return [
+        (str(labels[category]), [(f"{category}:{klass}", name) for klass, name in CLASSES[category].items()])
+        for category in services.QUALIFICATION_CATEGORIES
+    ]
 
 
 @login_required

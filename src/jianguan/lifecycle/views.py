@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,17 +13,19 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from jianguan.core import errors
 from jianguan.core.access import acting_user, require_permission, scope_queryset
+from jianguan.core.documents import Column, excel_response, pdf_response, render_pdf, workbook_bytes
 from jianguan.core.errors import ApplicationError
 from jianguan.lifecycle import selectors, services
 from jianguan.lifecycle.forms import FindingForm, FindingUpdateForm, StageCompleteForm, StageOpenForm
 from jianguan.lifecycle.models import ReviewFinding, StageRecord
 from jianguan.lifecycle.stages import OUTCOME_LABELS, Stage, deadline_rules, stage_by_code, stages
 from jianguan.registry.models import BidSection
-from jianguan.registry.selectors import access_bid_section_by_id
+from jianguan.registry.selectors import access_bid_section_by_id, access_project_by_id
 
 
 def _stage(code: str) -> Stage:
@@ -99,6 +102,11 @@ def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
         "update_form": FindingUpdateForm() if request.user.has_perm("lifecycle.change_reviewfinding") else None,
         **_detail_context(request, section, _stage(selected)),
     }
+    if apps.is_installed("jianguan.fees") and request.user.has_perm("fees.view_feefile"):
+        # the cross-stage area check (issue 6 item 3) is the fee module's data
+        from jianguan.fees.selectors import area_comparison
+
+        context["fee_areas"] = area_comparison(section.project)
     return render(request, "lifecycle/section_detail.html", context)
 
 
@@ -221,10 +229,11 @@ def finding_update(request: HttpRequest, section_id: int, finding_id: int) -> Ht
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
     """The city's passed statutory deadlines and stages opened out of order."""
-    state = request.GET.get("state") if request.GET.get("state") in ("overdue", "late") else ""
-    rule = request.GET.get("rule") if request.GET.get("rule") in {r.code for r in deadline_rules()} else ""
-    rows = selectors.overdue_list(user=request.user, filters={"state": state, "rule": rule})
+    filters = _overdue_filters(request)
+    state, rule = filters["state"], filters["rule"]
+    rows = selectors.overdue_list(user=request.user, filters=filters)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    parties = selectors.section_parties({row.section.pk for row in page.object_list})
     disorder = selectors.out_of_order_list(user=request.user)
     counts = {
         "overdue": sum(r.item.state == "overdue" for r in rows),
@@ -235,10 +244,115 @@ def overdue(request: HttpRequest) -> HttpResponse:
         "lifecycle/overdue.html",
         {
             "page": page,
+            "rows": [(row, parties[row.section.pk]) for row in page.object_list],
+            "query": request.GET.urlencode(),
             "counts": counts,
             "disorder": disorder[:200],
             "disorder_total": len(disorder),
             "rules": deadline_rules(),
             "filters": {"state": state, "rule": rule},
         },
+    )
+
+
+def _overdue_filters(request: HttpRequest) -> dict[str, str]:
+    state = request.GET.get("state", "") if request.GET.get("state") in ("overdue", "late") else ""
+    rule = request.GET.get("rule", "") if request.GET.get("rule") in {r.code for r in deadline_rules()} else ""
+    return {"state": state, "rule": rule}
+
+
+STATE_LABELS = {"overdue": _lazy("overdue"), "late": _lazy("done late")}
+
+
+def _overdue_export_rows(request: HttpRequest) -> list[dict[str, Any]]:
+    rows = selectors.overdue_list(user=request.user, filters=_overdue_filters(request))
+    parties = selectors.section_parties({row.section.pk for row in rows})
+    return [
+        {
+            "section": row.section.code,
+            "project": row.section.project.name,
+            "name": row.section.name,
+            "jurisdiction": row.section.jurisdiction.name,
+            "deadline": row.item.rule.label,
+            "anchor_on": row.item.anchor_on,
+            "due_on": row.item.due_on,
+            "met_on": row.item.met_on,
+            "state": str(STATE_LABELS[row.item.state]),
+            "days_late": row.days_late,
+            "owner": parties[row.section.pk].owner,
+            "owner_person": parties[row.section.pk].owner_representative,
+            "manager": parties[row.section.pk].project_manager,
+            "supervisor": parties[row.section.pk].chief_supervision_engineer,
+        }
+        for row in rows
+    ]
+
+
+@login_required
+def overdue_excel(request: HttpRequest) -> HttpResponse:
+    """The overdue list (with the current filters) as an Excel workbook, with who is responsible."""
+    rows = _overdue_export_rows(request)
+    columns = [
+        Column("section", _("Bid section code"), 18),
+        Column("project", _("Project"), 30),
+        Column("name", _("Bid section"), 14),
+        Column("jurisdiction", _("Jurisdiction"), 12),
+        Column("deadline", _("Deadline"), 40),
+        Column("anchor_on", _("From"), 12),
+        Column("due_on", _("Due"), 12),
+        Column("met_on", _("Done"), 12),
+        Column("state", _("State"), 10),
+        Column("days_late", _("Days late"), 10),
+        Column("owner", _("Owner (responsible)"), 30),
+        Column("owner_person", _("Owner's representative"), 14),
+        Column("manager", _("Project manager"), 12),
+        Column("supervisor", _("Chief supervision engineer"), 14),
+    ]
+    content = workbook_bytes(title=str(_("Overdue stage deadlines")), columns=columns, rows=rows)
+    return excel_response(content, f"阶段逾期清单-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def overdue_pdf(request: HttpRequest) -> HttpResponse:
+    """The overdue list (with the current filters) as a printable PDF."""
+    rows = _overdue_export_rows(request)
+    filters = _overdue_filters(request)
+    rule = next((r for r in deadline_rules() if r.code == filters["rule"]), None)
+    context = {
+        "rows": rows,
+        "state": STATE_LABELS.get(filters["state"], ""),
+        "rule": rule.label if rule else "",
+        "printed_by": acting_user(request),
+        "printed_at": timezone.localtime(),
+        "total": len(rows),
+    }
+    return pdf_response(
+        render_pdf("lifecycle/overdue_pdf.html", context), f"阶段逾期清单-{timezone.localdate():%Y%m%d}.pdf"
+    )
+
+
+@login_required
+def section_timeline(request: HttpRequest, section_id: int) -> HttpResponse:
+    """A bid section's stages as a vertical timeline: dates, days taken, who recorded them, what
+    is late and who answers for it, and the permit's parties against today's."""
+    section = access_bid_section_by_id(request.user, section_id)
+    timeline = selectors.section_timeline_full(user=request.user, section=section)
+    comparison = selectors.permit_comparison(user=request.user, section=section)
+    return render(
+        request,
+        "lifecycle/section_timeline.html",
+        {"section": section, "t": timeline, "comparison": comparison, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def project_timeline(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Every bid section of a project on one stage grid: where each is, what is late, who answers."""
+    project = access_project_by_id(request.user, project_id)
+    timelines = selectors.project_timeline(user=request.user, project=project)
+    late = [(t, item) for t in timelines for item in t.late]
+    return render(
+        request,
+        "lifecycle/project_timeline.html",
+        {"project": project, "timelines": timelines, "late": late, "stages": stages()},
     )

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from jianguan.core.access import AnyUser
 from jianguan.core.dashboards import Panel
@@ -91,7 +91,29 @@ def _key_people_not_registered(user: AnyUser) -> dict[str, Any]:
     }
 
 
+def _active_sites(user: AnyUser) -> dict[str, Any]:
+    from jianguan.core.access import scope_queryset
+    from jianguan.registry.models import BidSection
+
+    counts = scope_queryset(BidSection.objects.filter(status=BidSection.Status.ACTIVE), user).aggregate(
+        sections=Count("pk"), projects=Count("project", distinct=True)
+    )
+    return {
+        "value": counts["sections"],
+        "unit": "",
+        "note": str(_("bid sections under construction, in %(n)s projects") % {"n": counts["projects"]}),
+    }
+
+
 PANELS = [
+    Panel(
+        "registry.active_sites",
+        pgettext_lazy("dashboard", "Active sites"),
+        "figure",
+        _active_sites,
+        "registry.view_bidsection",
+        order=1,
+    ),
     Panel(
         "registry.enterprises_by_kind",
         _("Enterprises by kind"),

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.core.models import Jurisdiction
+from jianguan.core.models import Jurisdiction, User
 
 
 class Enterprise(models.Model):
@@ -451,6 +451,27 @@ class KeyPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.person}"
+
+
+class EnterpriseAccount(models.Model):
+    """The enterprise an enterprise user account acts for (applies for licences, replies to
+    rectification orders). One account acts for one enterprise; an enterprise may have several."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="enterprise_account", verbose_name=_("user account")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("enterprise")
+    )
+    linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["enterprise", "user"]
+        verbose_name = _("enterprise account")
+        verbose_name_plural = _("enterprise accounts")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.enterprise}"
 
 
 # bulk exchange (imports, provincial sync) keeps its own records in this app

@@ -30,6 +30,7 @@ from jianguan.core.access import (
 from jianguan.registry.models import (
     BidSection,
     Enterprise,
+    EnterpriseAccount,
     KeyPerson,
     Person,
     Project,
@@ -200,6 +201,23 @@ def access_bid_section_by_id(user: AnyUser, section_id: Any) -> BidSection:
         section_id,
         what=_("Bid section"),
     )
+
+
+def account_enterprise(user: AnyUser) -> Enterprise | None:
+    """The enterprise an enterprise user account acts for (None for staff and unlinked accounts)."""
+    pk = getattr(user, "pk", None)
+    if getattr(user, "kind", "") != "enterprise" or pk is None:
+        return None
+    account = EnterpriseAccount.objects.select_related("enterprise").filter(user_id=pk).first()
+    return account.enterprise if account else None
+
+
+def acts_for(user: AnyUser, enterprise: Enterprise) -> bool:
+    """Whether ``user`` is an enterprise account linked to ``enterprise``."""
+    pk = getattr(user, "pk", None)
+    if getattr(user, "kind", "") != "enterprise" or pk is None:
+        return False
+    return EnterpriseAccount.objects.filter(user_id=pk, enterprise_id=enterprise.pk).exists()
 
 
 def enterprise_projects(*, user: AnyUser, enterprise: Enterprise) -> QuerySet[BidSection]:

@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.core import errors
 from jianguan.core.ledger import Actor, ledger_append
-from jianguan.core.models import Jurisdiction
+from jianguan.core.models import Jurisdiction, User
 from jianguan.registry import domain
 from jianguan.registry.models import (
     KEY_ROLE_PARTICIPANT,
     BidSection,
     Enterprise,
+    EnterpriseAccount,
     KeyPerson,
     Participant,
     PermittedWork,
@@ -55,6 +56,8 @@ QUALIFICATION_CLASS = _("There is no qualification class %(klass)s in category %
 PROJECT_DAY_FULL = _("99 projects were already registered in %(division)s on %(day)s.")
 NOT_YOUR_PROJECT = _("Unit project %(unit)s belongs to another project.")
 POST_ENDED = _("This post has already ended.")
+NOT_AN_ENTERPRISE_USER = _("%(user)s is not an enterprise account; only enterprise accounts act for an enterprise.")
+ACCOUNT_LINKED_ELSEWHERE = _("%(user)s already acts for %(enterprise)s; unlink it there first.")
 
 # which registrations qualify a person for a key role
 ROLE_REGISTRATIONS: dict[str, tuple[str, ...]] = {
@@ -729,3 +732,46 @@ def key_person_end(*, actor: Actor, post: KeyPerson, ended_on: dt.date | None = 
         payload={"bid_section": post.bid_section.code, "role": post.role, "person": post.person_id, "reason": reason},
     )
     return post
+
+
+# --- enterprise accounts -------------------------------------------------------------------
+
+
+@transaction.atomic
+def enterprise_account_link(*, actor: Actor, user: User, enterprise: Enterprise) -> EnterpriseAccount:
+    """Let an enterprise user account act for ``enterprise``. Linking it again to the same
+    enterprise changes nothing; an account acting for another enterprise must be unlinked first."""
+    if user.kind != User.Kind.ENTERPRISE:
+        raise errors.ValidationFailed(NOT_AN_ENTERPRISE_USER, code="not_enterprise_user", user=user.username)
+    existing = EnterpriseAccount.objects.select_for_update().filter(user=user).select_related("enterprise").first()
+    if existing is not None:
+        if existing.enterprise_id == enterprise.pk:
+            return existing
+        raise errors.Conflict(
+            ACCOUNT_LINKED_ELSEWHERE,
+            code="account_linked_elsewhere",
+            user=user.username,
+            enterprise=existing.enterprise.name,
+        )
+    account = EnterpriseAccount.objects.create(user=user, enterprise=enterprise)
+    ledger_append(
+        actor=actor,
+        action="registry.enterprise_account.linked",
+        target=account,
+        payload={"user": user.username, "enterprise": enterprise.uscc},
+    )
+    return account
+
+
+@transaction.atomic
+def enterprise_account_unlink(*, actor: Actor, user: User) -> None:
+    account = EnterpriseAccount.objects.select_for_update().filter(user=user).select_related("enterprise").first()
+    if account is None:
+        return
+    ledger_append(
+        actor=actor,
+        action="registry.enterprise_account.unlinked",
+        target=account,
+        payload={"user": user.username, "enterprise": account.enterprise.uscc},
+    )
+    account.delete()

@@ -24,11 +24,21 @@ class SupervisionConfig(AppConfig):
                 order=300,
             ),
             NavItem(
+                _("Inspections"), _("Findings"), "supervision:finding-list", "supervision.view_inspection", order=305
+            ),
+            NavItem(
                 _("Inspections"),
                 _("Rectification orders"),
                 "supervision:order-list",
                 "supervision.view_inspection",
                 order=310,
+            ),
+            NavItem(
+                _("Inspections"),
+                _("Stop-work orders"),
+                "supervision:stopwork-list",
+                "supervision.view_inspection",
+                order=315,
             ),
             NavItem(
                 _("Inspections"), _("Random draws"), "supervision:draw-list", "supervision.view_inspection", order=320

@@ -28,6 +28,7 @@ EXTRA_STAFF = [
     ("safety.city", "钱晓东", "safety_inspector", Department.Code.SAFETY, "420500"),
     ("quality.city", "冯雪", "quality_inspector", Department.Code.QUALITY, "420500"),
 ]
+SIGNERS = ["施工员 王建", "安全员 李强", "项目技术负责人 陈明"]
 NOTES = ["现场检查发现不符合要求", "未按方案实施", "资料不全，现场整改中", "防护设施缺失", "验收记录未签认"]
 
 
@@ -142,6 +143,7 @@ def _answer_all(
             key=f"demo-{inspection.pk}-{item.code}",
             note=rng.choice(NOTES) if fail else ("本阶段不涉及" if na else ""),
             measurement=f"{rng.uniform(0.8, 2.5):.2f}m" if "measurement" in item.evidence else "",
+            signature=rng.choice(SIGNERS) if "signature" in item.evidence else "",
             photos=[
                 services.PhotoInput(
                     _photo(f"{inspection.pk}-{item.code}"), captured_at=at, latitude=30.7, longitude=111.29

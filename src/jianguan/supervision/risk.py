@@ -4,8 +4,9 @@
   general 3 points each), and a stop-work order in force (20).
 * ``section_weights``: the weight of a site in a 双随机 draw = 1 + findings of the last year
   (severe 3, major 2, general 1; at most 10) + the contractor's credit grade when the credit module
-  is installed (C 3, B 2, A 1) + 1 for the riskier stages (foundation, main structure) when
-  lifecycle knows the stage.
+  is installed (C 3, B 2, A 1) + the extra weight of the section's current stage when lifecycle
+  knows it, from the JDM rule ``supervision.draw_stage_weight`` (foundation and main-structure
+  works weigh most). The weights are stored with the draw's candidates, so a seed reproduces it.
 """
 
 from __future__ import annotations
@@ -74,7 +75,17 @@ def section_weights(section_ids: list[int], *, today: dt.date) -> dict[int, floa
         if grade:
             weights[participant.bid_section_id] += GRADE_WEIGHT.get(grade, 0)
     stages = integrations.section_stages(section_ids)
+    extra = stage_weights(set(stages.values()))
     for section_id, stage in stages.items():
-        if stage in ("foundation", "main_structure"):
-            weights[section_id] += 1
+        weights[section_id] += extra.get(stage, 0.0)
     return weights
+
+
+STAGE_WEIGHT_RULE = "supervision.draw_stage_weight"
+
+
+def stage_weights(codes: set[str]) -> dict[str, float]:
+    """The extra draw weight of each stage code, by the JDM rule (evaluated once per stage)."""
+    from jianguan.core.rules import rule_decide
+
+    return {code: float(rule_decide(STAGE_WEIGHT_RULE, {"stage": code}).result.get("weight") or 0) for code in codes}

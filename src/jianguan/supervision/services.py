@@ -24,6 +24,7 @@ from jianguan.core.files import file_check
 from jianguan.core.ledger import Event, ledger_append, ledger_append_many
 from jianguan.core.models import Jurisdiction, User
 from jianguan.registry.models import BidSection, Enterprise, Participant
+from jianguan.registry.selectors import acts_for
 from jianguan.supervision import domain
 from jianguan.supervision.models import (
     Answer,
@@ -50,6 +51,7 @@ NA_NEEDS_REASON = _('Item %(item)s: "not applicable" needs a reason.')
 UNANSWERED = _("%(count)s items are not answered yet: %(items)s.")
 PHOTO_REQUIRED = _("Item %(item)s is non-compliant and needs at least one photo.")
 MEASUREMENT_REQUIRED = _("Item %(item)s needs the measured value.")
+SIGNATURE_REQUIRED = _("Item %(item)s needs the name of the person who signed for it on site.")
 BAD_RESULT = _("Result must be pass, fail or na.")
 KEY_REQUIRED = _("Each answer needs an idempotency key.")
 FINDING_STATE = _("Finding %(id)s is %(state)s: this step is not possible.")
@@ -299,6 +301,8 @@ def inspection_submit(*, actor: User, inspection: Inspection, at: dt.datetime | 
             continue
         if "measurement" in item.evidence and not answer.measurement:
             raise errors.ValidationFailed(MEASUREMENT_REQUIRED, code="measurement_required", item=item.code)
+        if "signature" in item.evidence and not answer.signature:
+            raise errors.ValidationFailed(SIGNATURE_REQUIRED, code="signature_required", item=item.code)
         if answer.result == Answer.Result.FAIL and "photo" in item.evidence and not answer.photos.all():
             raise errors.ValidationFailed(PHOTO_REQUIRED, code="photo_required", item=item.code)
     moment = at or timezone.now()
@@ -472,7 +476,7 @@ def rectification_reply(
     order = RectificationOrder.objects.select_for_update().select_related("enterprise").get(pk=order.pk)
     if order.status != RectificationOrder.Status.ISSUED:
         raise errors.Conflict(ORDER_STATE, code="order_state", number=order.number, state=order.get_status_display())
-    is_enterprise = actor.kind == User.Kind.ENTERPRISE and actor.username == order.enterprise.uscc
+    is_enterprise = acts_for(actor, order.enterprise)
     if not is_enterprise and not actor.has_perm("supervision.issue_order"):
         raise errors.PermissionDenied(NOT_THE_ENTERPRISE, code="not_the_enterprise", enterprise=order.enterprise.name)
     if not text.strip() or not files:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("permits/<int:permit_id>/revoke/", views.PermitRevokeApi.as_view(), name="permit-revoke"),
     path("verify/<str:token>/", views.VerifyApi.as_view(), name="verify"),
     path("processes/<str:key>/versions/", views.ProcessVersionApi.as_view(), name="process-version-upload"),
+    path("rules/<str:name>/versions/", views.RuleVersionApi.as_view(), name="rule-version-upload"),
 ]

@@ -17,11 +17,13 @@ from rest_framework.views import APIView
 from jianguan.core import errors
 from jianguan.core.access import acting_user, require_permission
 from jianguan.core.api.pagination import paginated_response
+from jianguan.core.rules import rule_version_upload
 from jianguan.licensing import selectors, services
 from jianguan.licensing.models import Application, Permit, ProcessVersion
 from jianguan.registry.models import BidSection, Enterprise, Person
 
 FILE_PREFIX = "file_"
+NOT_A_LICENSING_RULE = _("%(name)s is not a licensing rule; licensing rules are named licensing.<something>.")
 DECLARED_NOT_OBJECT = _("declared must be a JSON object of the facts the applicant declares.")
 
 
@@ -252,3 +254,37 @@ class ProcessVersionApi(APIView):
             actor=acting_user(request), key=key, content=data.validated_data["bpmn"], note=data.validated_data["note"]
         )
         return Response(self.OutputSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class RuleVersionApi(APIView):
+    """A new version of one of licensing's JDM rules (``licensing.*``), validated first (JSON, graph
+    shape, zen-engine compiles it, its embedded test cases pass). Running applications keep the
+    version they were first checked with; new applications use the new one."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    class InputSerializer(serializers.Serializer[Any]):
+        content = serializers.CharField(max_length=2_000_000)
+        note = serializers.CharField(max_length=255, required=False, default="")
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField()
+        version = serializers.IntegerField()
+        sha256 = serializers.CharField()
+        note = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request, name: str) -> Response:
+        require_permission(request.user, "licensing.manage_processes", action=_("upload rule versions"))
+        if not name.startswith("licensing."):
+            raise errors.NotFound(NOT_A_LICENSING_RULE, code="rule_not_licensing", name=name)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = rule_version_upload(
+            actor=acting_user(request),
+            name=name,
+            content=data.validated_data["content"],
+            note=data.validated_data["note"],
+        )
+        body = {"name": rule.name, "version": rule.version, "sha256": rule.sha256, "note": rule.note}
+        return Response(self.OutputSerializer(body).data, status=status.HTTP_201_CREATED)

@@ -18,6 +18,10 @@ urlpatterns = [
         name="finding-update",
     ),
     path("sections/<int:section_id>/prompts/", views.PromptListApi.as_view(), name="prompt-list"),
+    path("sections/<int:section_id>/timeline/", views.SectionTimelineApi.as_view(), name="section-timeline"),
+    path("sections/<int:section_id>/permit-check/", views.PermitComparisonApi.as_view(), name="permit-check"),
+    path("projects/<int:project_id>/timeline/", views.ProjectTimelineApi.as_view(), name="project-timeline"),
+    path("statistics/", views.StageStatisticsApi.as_view(), name="statistics"),
     path("overdue/", views.OverdueListApi.as_view(), name="overdue-list"),
     path("out-of-order/", views.OutOfOrderListApi.as_view(), name="out-of-order-list"),
 ]

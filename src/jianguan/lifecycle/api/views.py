@@ -20,7 +20,7 @@ from jianguan.core.api.pagination import paginated_response
 from jianguan.lifecycle import selectors, services
 from jianguan.lifecycle.models import ReviewFinding, StageRecord
 from jianguan.lifecycle.stages import stage_by_code
-from jianguan.registry.selectors import access_bid_section_by_id
+from jianguan.registry.selectors import access_bid_section_by_id, access_project_by_id
 
 RECORD = "lifecycle.add_stagerecord"
 
@@ -327,3 +327,112 @@ class PromptListApi(APIView):
         section = access_bid_section_by_id(request.user, section_id)
         require_permission(request.user, "lifecycle.view_reviewfinding", action=_("view drawing-review findings"))
         return Response(PromptOutput(selectors.drawing_review_prompts(section), many=True).data)
+
+
+class PartiesOutput(serializers.Serializer[Any]):
+    owner = serializers.CharField()
+    contractor = serializers.CharField()
+    supervisor = serializers.CharField()
+    project_manager = serializers.CharField()
+    chief_supervision_engineer = serializers.CharField()
+    owner_representative = serializers.CharField()
+    deadline_holder = serializers.CharField(help_text="who answers for the stage line's statutory deadlines")
+
+
+class StageRefOutput(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    order = serializers.IntegerField()
+    name = serializers.CharField(source="label")
+
+
+class SectionTimelineOutput(serializers.Serializer[Any]):
+    section_id = serializers.IntegerField(source="section.pk")
+    section_code = serializers.CharField(source="section.code")
+    section_name = serializers.CharField(source="section.name")
+    project_id = serializers.IntegerField(source="section.project_id")
+    current = StageRefOutput(allow_null=True, help_text="the stage the section is at (see current_stages)")
+    done = serializers.IntegerField(help_text="stages passed")
+    late = DeadlineOutput(many=True, help_text="deadlines passed: not met, or met late")
+    parties = PartiesOutput()
+    stages = TimelineOutput(source="line", many=True)
+
+
+class SectionTimelineApi(APIView):
+    """A bid section's timeline: where it is, what is late, who is responsible, every stage."""
+
+    @extend_schema(responses=SectionTimelineOutput)
+    def get(self, request: Request, section_id: int) -> Response:
+        section = access_bid_section_by_id(request.user, section_id)
+        timeline = selectors.section_timeline_full(user=request.user, section=section)
+        return Response(SectionTimelineOutput(timeline).data)
+
+
+class ProjectTimelineApi(APIView):
+    """The timelines of every bid section of a project (those in the caller's jurisdictions)."""
+
+    @extend_schema(responses=SectionTimelineOutput(many=True))
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access_project_by_id(request.user, project_id)
+        timelines = selectors.project_timeline(user=request.user, project=project)
+        return Response(SectionTimelineOutput(timelines, many=True).data)
+
+
+class PartyCheckOutput(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=["participant", "key_person"])
+    role = serializers.CharField()
+    role_label = serializers.CharField()
+    permitted = serializers.CharField(help_text="named when the construction permit was granted (empty: unknown)")
+    current = serializers.CharField()
+    state = serializers.ChoiceField(choices=["same", "changed", "unknown", "vacant"])
+    changed_on = serializers.DateField(allow_null=True)
+    permitted_present_days = serializers.IntegerField(allow_null=True)
+    current_present_days = serializers.IntegerField(allow_null=True)
+    flagged = serializers.BooleanField()
+
+
+class PermitComparisonOutput(serializers.Serializer[Any]):
+    permit_on = serializers.DateField(allow_null=True)
+    permit_reference = serializers.CharField()
+    rows = PartyCheckOutput(many=True)
+
+
+class PermitComparisonApi(APIView):
+    """Cross-stage check: the participants and key people on the permit against those named now."""
+
+    @extend_schema(responses=PermitComparisonOutput)
+    def get(self, request: Request, section_id: int) -> Response:
+        section = access_bid_section_by_id(request.user, section_id)
+        return Response(PermitComparisonOutput(selectors.permit_comparison(user=request.user, section=section)).data)
+
+
+class StageStatisticsOutput(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    order = serializers.IntegerField()
+    name = serializers.CharField()
+    sections = serializers.IntegerField(help_text="bid sections whose furthest stage is this one")
+    average_days = serializers.FloatField(allow_null=True)
+
+
+class StatisticsOutput(serializers.Serializer[Any]):
+    stages = StageStatisticsOutput(many=True)
+    overdue = serializers.IntegerField()
+    late = serializers.IntegerField()
+
+
+class StageStatisticsApi(APIView):
+    """City-wide (the caller's jurisdictions) stage statistics, as on the command centre."""
+
+    @extend_schema(responses=StatisticsOutput)
+    def get(self, request: Request) -> Response:
+        stats = selectors.stage_statistics(user=request.user)
+        rows = [
+            {
+                "code": s.code,
+                "order": s.order,
+                "name": s.label,
+                "sections": stats["at_stage"][s.code],
+                "average_days": stats["average_days"].get(s.code),
+            }
+            for s in stats["stages"]
+        ]
+        return Response(StatisticsOutput({"stages": rows, "overdue": stats["overdue"], "late": stats["late"]}).data)

@@ -408,21 +408,11 @@ class OrderReplyApi(APIView):
     @extend_schema(request=InputSerializer, responses=OrderOutput)
     def post(self, request: Request, order_id: int) -> Response:
         actor = acting_user(request)
-        order = _order_for_reply(actor, order_id)
+        order = selectors.access_order_for_reply(actor, order_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.rectification_reply(actor=actor, order=order, **data.validated_data)
         return Response(OrderOutput(order).data)
-
-
-def _order_for_reply(actor: User, order_id: int) -> RectificationOrder:
-    """Staff reach the order in their scope; an enterprise account reaches only its own orders."""
-    if actor.kind == User.Kind.ENTERPRISE:
-        order = RectificationOrder.objects.filter(pk=order_id, enterprise__uscc=actor.username).first()
-        if order is None:
-            raise errors.NotFound(what=_("Rectification order"), id=order_id)
-        return order
-    return selectors.access_order_by_id(actor, order_id)
 
 
 class OrderReviewApi(APIView):

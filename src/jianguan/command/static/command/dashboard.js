@@ -84,7 +84,7 @@
     var section = document.querySelector("section.panel[data-code=\"" + panel.code + "\"]");
     if (!section) { return; }
     if (panel.kind === "figure") {
-      section.querySelector(".figure-value").textContent = panel.data.value;
+      section.querySelector(".figure-value").textContent = panel.data.value === null ? "—" : panel.data.value;
       section.querySelector(".figure-note").textContent = panel.data.note || "";
       return;
     }

@@ -54,7 +54,8 @@
       var radio = s.querySelector('input[type=radio][value="' + a.result + '"]');
       if (radio) radio.checked = true;
       var note = s.querySelector("textarea"); if (note) note.value = a.note || "";
-      var m = s.querySelector('input[type=text]'); if (m) m.value = a.measurement || "";
+      var m = s.querySelector('input[name="m-' + code + '"]'); if (m) m.value = a.measurement || "";
+      var sig = s.querySelector('input[name="s-' + code + '"]'); if (sig) sig.value = a.signature || "";
     });
   }
 
@@ -73,11 +74,13 @@
     if (!checked) return;
     var previous = state[code] || {};
     var note = s.querySelector("textarea");
-    var m = s.querySelector('input[type=text]');
+    var m = s.querySelector('input[name="m-' + code + '"]');
+    var sig = s.querySelector('input[name="s-' + code + '"]');
     state[code] = {
       result: checked.value,
       note: note ? note.value : "",
       measurement: m ? m.value : "",
+      signature: sig ? sig.value : "",
       photos: (previous.photos || []).filter(function (p) { return !p.sent; }),
       key: newKey(),
       synced: false,
@@ -127,6 +130,7 @@
     body.append("key", a.key);
     body.append("note", a.note || "");
     body.append("measurement", a.measurement || "");
+    body.append("signature", a.signature || "");
     var photos = (a.photos || []).filter(function (p) { return !p.sent; });
     photos.forEach(function (p) { body.append("photos", blob(p.data, p.type), p.name); });
     if (photos.length) {
