@@ -31,8 +31,9 @@ def test_licensing_rule_gets_the_grade_from_the_credit_module(city: object) -> N
     forger = make_enterprise()
     finding(forger.uscc, code="SG-1-01", fid="F-forged", day=ago(10))
     declared = {
+        "category": "general",
+        "klass": "building",
         "requested_grade": "乙",
-        "registered_in_specialty": 6,
         "completed_projects": 3,
         "major_accident_last_year": False,
         "credit_grade": "AAA",
@@ -41,13 +42,17 @@ def test_licensing_rule_gets_the_grade_from_the_credit_module(city: object) -> N
         kind="qualification_application", applicant=forger, section=None, person=None, declared=declared, day=TODAY
     )
     assert facts["credit_grade"] == "C"  # blacklisted: what the applicant typed is not used
-    assert rule_decide("licensing.qualification_standards", facts).result["passed"] is False
+    decision = rule_decide("licensing.qualification_standards", facts).result
+    assert decision["checks"]["credit"] is False
+    assert "credit" in [failure["code"] for failure in decision["failures"]]
     honest = make_enterprise()
     facts = collect_facts(
         kind="qualification_application", applicant=honest, section=None, person=None, declared=declared, day=TODAY
     )
     assert facts["credit_grade"] == "AAA"
-    assert rule_decide("licensing.qualification_standards", facts).result["passed"] is True
+    decision = rule_decide("licensing.qualification_standards", facts).result
+    assert decision["checks"]["credit"] is True
+    assert "credit" not in [failure["code"] for failure in decision["failures"]]
 
 
 def test_the_draw_weights_a_low_grade_contractors_site(city: object) -> None:
