@@ -15,4 +15,7 @@ class CreditConfig(AppConfig):
         register(
             NavItem(_("Credit"), _("Credit files"), "credit:subject-list", "credit.view_subject", order=150),
             NavItem(_("Credit"), _("Records and appeals to handle"), "credit:queue", "credit.view_record", order=155),
+            NavItem(
+                _("Credit"), _("Behaviour catalogue"), "credit:catalogue", "credit.view_catalogueversion", order=157
+            ),
         )

@@ -304,6 +304,48 @@ def load_catalogue(data: Mapping[str, Any] | str | bytes) -> Catalogue:
     )
 
 
+@dataclass(frozen=True)
+class Change:
+    """One difference between two catalogue versions: an item added, removed or changed
+    (``fields`` names what changed: points, severity, disclosure, trigger, unit, title, basis)."""
+
+    code: str
+    change: str  # "added" | "removed" | "changed"
+    fields: tuple[str, ...] = ()
+    before: Item | None = None
+    after: Item | None = None
+
+
+_COMPARED = (
+    ("points", "points"),
+    ("severity", "severity"),
+    ("disclosure_months", "disclosure"),
+    ("validity_months", "validity"),
+    ("trigger", "trigger"),
+    ("unit", "unit"),
+    ("title", "title"),
+    ("basis", "basis"),
+    ("penalty_basis", "penalty_basis"),
+)
+
+
+def catalogue_diff(before: Catalogue | None, after: Catalogue) -> list[Change]:
+    """What a new version changes against the one before it, item by item, in code order."""
+    old = before.items if before else {}
+    changes: list[Change] = []
+    for code in sorted(set(old) | set(after.items)):
+        a, b = old.get(code), after.items.get(code)
+        if a is None:
+            changes.append(Change(code, "added", after=b))
+        elif b is None:
+            changes.append(Change(code, "removed", before=a))
+        else:
+            fields = tuple(label for name, label in _COMPARED if getattr(a, name) != getattr(b, name))
+            if fields:
+                changes.append(Change(code, "changed", fields, before=a, after=b))
+    return changes
+
+
 def load_catalogue_file(path: str | Path) -> Catalogue:
     """A catalogue from a JSON file (UTF-8)."""
     return load_catalogue(Path(path).read_bytes())

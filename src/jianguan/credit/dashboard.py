@@ -1,5 +1,6 @@
 """The credit panels of the command centre's dashboard: grade distribution, and the blacklisted and
-lowest-grade subjects active on sites (from the latest daily standings in the user's scope)."""
+lowest-grade subjects active on sites — enterprises taking part in an active bid section and
+registered people in post on one — from the latest daily standings in the user's scope."""
 
 from __future__ import annotations
 
@@ -39,13 +40,21 @@ def _flagged_on_sites(user: AnyUser) -> dict[str, Any]:
 
     standings = _latest(user)
     lowest = current_scheme().grades[-1]
+    # an enterprise taking part in an active site, or a person in post on one
     active = Q(subject__enterprise__participations__bid_section__status=BidSection.Status.ACTIVE)
+    in_post = Q(
+        subject__person__key_posts__bid_section__status=BidSection.Status.ACTIVE,
+        subject__person__key_posts__ended_on__isnull=True,
+    )
     flagged = (
         standings.filter(Q(blacklisted=True) | Q(grade=lowest))
-        .annotate(sites=Count("subject__enterprise__participations", filter=active, distinct=True))
-        .filter(sites__gt=0)
+        .annotate(
+            firms=Count("subject__enterprise__participations__bid_section", filter=active, distinct=True),
+            posts=Count("subject__person__key_posts__bid_section", filter=in_post, distinct=True),
+        )
+        .filter(Q(firms__gt=0) | Q(posts__gt=0))
         .select_related("subject")
-        .order_by("-blacklisted", "score")[:10]
+        .order_by("-blacklisted", "score", "subject_id")[:10]
     )
     return {
         "columns": [str(_("Grade")), str(_("Score")), str(_("Active sites"))],
@@ -53,7 +62,7 @@ def _flagged_on_sites(user: AnyUser) -> dict[str, Any]:
             {
                 "label": s.subject.name,
                 "url": reverse("credit:subject", args=[s.subject_id]),
-                "cells": [s.grade + (" ⚑" if s.blacklisted else ""), str(s.score), s.sites],
+                "cells": [s.grade + (" ⚑" if s.blacklisted else ""), str(s.score), s.firms + s.posts],
             }
             for s in flagged
         ],

@@ -61,3 +61,28 @@ class DecideForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Appeal.Outcome.choices)
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
     corrected_code = forms.CharField(label=_("Corrected behaviour code"), required=False, max_length=16)
+
+
+MAX_CATALOGUE_BYTES = 2 * 1024 * 1024
+
+
+class CatalogueForm(forms.Form):
+    """A catalogue version as JSON: edited in the text area, or uploaded as a file (which wins)."""
+
+    document = forms.CharField(
+        label=_("Catalogue (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "code"}),
+    )
+    upload = forms.FileField(label=_("Or upload a file"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("upload")
+        if upload is not None and upload.size > MAX_CATALOGUE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB."), params={"size": MAX_CATALOGUE_BYTES // (1024 * 1024)}
+            )
+        if upload is None and not str(data.get("document") or "").strip():
+            raise forms.ValidationError(_("Please paste the catalogue or upload a file."))
+        return data

@@ -211,3 +211,22 @@ class Standing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.day} {self.grade}"
+
+
+class EligibilityPeriod(models.Model):
+    """A period in which a subject holds what a licence-based scheme's base score needs (Jiangxi):
+    rewritten from the registry before each recompute under such a scheme, and joined by the
+    set-based job (column contract of :mod:`jianguan.credit.scoring`: subject_id, valid_from,
+    valid_until — null for open-ended)."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="+")
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("licence eligibility period")
+        verbose_name_plural = _("licence eligibility periods")
+        indexes = [models.Index(fields=["subject"], name="credit_eligibility_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.valid_from}…{self.valid_until or ''}"

@@ -25,7 +25,7 @@ from jianguan.core.access import mask_id_number
 from jianguan.credit import domain
 from jianguan.credit.models import Appeal, Record, Subject
 from jianguan.credit.selectors import COUNTING, disclosed_records, domain_record
-from jianguan.credit.services import BLACKLIST_LABELS, ENTERPRISE_SUBJECT_TYPES, current_scheme
+from jianguan.credit.services import BLACKLIST_LABELS, ENTERPRISE_SUBJECT_TYPES, current_scheme, domain_subject
 from jianguan.registry.models import Enterprise, Person, Registration
 
 MAX_RESULTS = 50
@@ -101,7 +101,8 @@ def public_file(target: Enterprise | Person, on: dt.date | None = None) -> Publi
     subject = _subject_of(target)
     shown = disclosed_records(subject, day) if subject else []
     in_force = [domain_record(r) for r in shown]
-    standing = domain.standing_on(domain.Subject(id=subject.pk if subject else 0), in_force, current_scheme(), day)
+    scheme = current_scheme()
+    standing = domain.standing_on(domain_subject(subject.pk if subject else 0, scheme), in_force, scheme, day)
     codes = sorted(r.value for r in standing.blacklist)
     reasons = [str(BLACKLIST_LABELS[code]) for code in codes]
     records = [_public_record(r) for r in shown]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.core.access import AnyUser, access_object, scope_queryset
 from jianguan.credit import domain
 from jianguan.credit.models import Appeal, Record, Subject
-from jianguan.credit.services import current_scheme
+from jianguan.credit.services import current_scheme, domain_subject
 from jianguan.registry.models import Enterprise, Person
 
 COUNTING = (Record.Status.RECORDED, Record.Status.REVOKED)
@@ -54,8 +54,9 @@ def credit_standing(target: Subject | Enterprise | Person, on: dt.date | None = 
     replayed from its records (exact for any past day; no file yet: no records)."""
     subject = _subject(target)
     day = on or timezone.localdate()
+    scheme = current_scheme()
     records = [domain_record(r) for r in counting_records(subject)] if subject else []
-    return domain.standing_on(domain.Subject(id=subject.pk if subject else 0), records, current_scheme(), day)
+    return domain.standing_on(domain_subject(subject.pk if subject else 0, scheme), records, scheme, day)
 
 
 def credit_grade(target: Subject | Enterprise | Person, on: dt.date | None = None) -> str:
@@ -63,9 +64,39 @@ def credit_grade(target: Subject | Enterprise | Person, on: dt.date | None = Non
     return credit_standing(target, on).grade
 
 
+def credit_grades(enterprises: list[Enterprise], on: dt.date | None = None) -> dict[int, domain.Standing]:
+    """The standing of several enterprises on one day (bid evaluation: every bidder as of the
+    opening day), each replayed from its records; enterprise id → standing. Two queries whatever
+    the number, plus the licence data under a licence-based scheme."""
+    day = on or timezone.localdate()
+    scheme = current_scheme()
+    subjects = {s.enterprise_id: s for s in Subject.objects.filter(enterprise__in=enterprises)}
+    by_subject: dict[int, list[domain.Record]] = {s.pk: [] for s in subjects.values()}
+    for record in Record.objects.filter(subject__in=subjects.values(), status__in=COUNTING).order_by(
+        "event_date", "id"
+    ):
+        by_subject[record.subject_id].append(domain_record(record))
+    eligible: dict[int, tuple[domain.Period, ...]] = {}
+    if scheme.base_requires_eligibility:
+        from jianguan.credit.eligibility import periods_by_subject
+
+        eligible = periods_by_subject([s.pk for s in subjects.values()])
+    found = {}
+    for enterprise in enterprises:
+        subject = subjects.get(enterprise.pk)
+        target = domain.Subject(
+            id=subject.pk if subject else 0, eligible=eligible.get(subject.pk, ()) if subject else ()
+        )
+        found[enterprise.pk] = domain.standing_on(
+            target, by_subject.get(subject.pk, []) if subject else [], scheme, day
+        )
+    return found
+
+
 def credit_history(subject: Subject, start: dt.date, end: dt.date) -> list[domain.Standing]:
+    scheme = current_scheme()
     records = [domain_record(r) for r in counting_records(subject)]
-    return domain.standing_history(domain.Subject(id=subject.pk), records, current_scheme(), start, end)
+    return domain.standing_history(domain_subject(subject, scheme), records, scheme, start, end)
 
 
 def disclosed_records(subject: Subject, on: dt.date | None = None) -> list[Record]:

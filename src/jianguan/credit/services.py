@@ -33,6 +33,7 @@ from jianguan.credit.catalogue import (
 )
 from jianguan.credit.domain import SCHEMES, Scheme, SubjectType, scheme_from_dict, standing_on
 from jianguan.credit.domain import Subject as DomainSubject
+from jianguan.credit.eligibility import eligibility_refresh, periods_by_subject
 from jianguan.credit.models import Appeal, CatalogueVersion, Record, Standing, Subject
 from jianguan.credit.scoring import Tables, dialect_of, run_on_cursor
 from jianguan.registry.models import Enterprise, Person
@@ -73,11 +74,13 @@ APPEAL_DECIDED = _("Appeal %(id)s was already decided.")
 CORRECTION_CODE = _("A correction needs the behaviour code that replaces the record's.")
 GROUNDS_REQUIRED = _("Please state the grounds of the appeal.")
 REASONS_REQUIRED = _("Please state the reasons for the decision.")
-SCHEME_NEEDS_ELIGIBILITY = _("Scheme %(scheme)s needs licence data, which the recompute does not read yet.")
 
 APPEAL_WORKING_DAYS = 15
-# the views over the live tables (migration 0002), in the scoring job's column contract
-JOB_TABLES = Tables(subjects="credit_job_subjects", records="credit_job_records", eligibility="credit_job_eligibility")
+# the views over the live tables (migration 0002) and the eligibility table (rewritten from the
+# registry before a recompute under a licence-based scheme), in the scoring job's column contract
+JOB_TABLES = Tables(
+    subjects="credit_job_subjects", records="credit_job_records", eligibility="credit_eligibilityperiod"
+)
 
 
 # --- catalogue ---------------------------------------------------------------------------------
@@ -97,9 +100,9 @@ def catalogue_of(version: CatalogueVersion) -> Catalogue:
     return _parsed(version.pk, version.sha256)
 
 
-@transaction.atomic
-def catalogue_publish(*, actor: Actor, document: dict[str, Any] | str | bytes) -> CatalogueVersion:
-    """Check a catalogue document and store it as a new version (the credit office's edits)."""
+def catalogue_parse(document: dict[str, Any] | str | bytes) -> tuple[dict[str, Any], Catalogue]:
+    """The decoded document and its checked catalogue, or ``CatalogueRefused`` listing every
+    problem (each rendered in the active language) — what the editing page and the publication show."""
     if isinstance(document, str | bytes):
         try:
             document = json.loads(document)
@@ -110,6 +113,23 @@ def catalogue_publish(*, actor: Actor, document: dict[str, Any] | str | bytes) -
     except CatalogueInvalid as refused:
         raise credit_errors.catalogue_refused([(p.reason, p.params) for p in refused.problems]) from refused
     assert isinstance(document, dict)
+    return document, catalogue
+
+
+def catalogue_check(document: dict[str, Any] | str | bytes) -> Catalogue:
+    """Check a catalogue document without storing it; also refuses a version number already used."""
+    _document, catalogue = catalogue_parse(document)
+    if CatalogueVersion.objects.filter(version=catalogue.version).exists():
+        raise errors.Conflict(
+            credit_errors.VERSION_EXISTS, code="credit_catalogue_version_exists", version=catalogue.version
+        )
+    return catalogue
+
+
+@transaction.atomic
+def catalogue_publish(*, actor: Actor, document: dict[str, Any] | str | bytes) -> CatalogueVersion:
+    """Check a catalogue document and store it as a new version (the credit office's edits)."""
+    document, catalogue = catalogue_parse(document)
     if CatalogueVersion.objects.filter(version=catalogue.version).exists():
         raise errors.Conflict(
             credit_errors.VERSION_EXISTS, code="credit_catalogue_version_exists", version=catalogue.version
@@ -539,7 +559,7 @@ def _watch(actor: Actor, record: Record) -> None:
         return
     scheme = current_scheme()
     others = [domain_record(r) for r in counting_records(record.subject) if r.pk != record.pk]
-    subject = DomainSubject(id=record.subject_id)
+    subject = domain_subject(record.subject_id, scheme)
     before = standing_on(subject, others, scheme, day)
     after = standing_on(subject, [*others, domain_record(record)], scheme, day)
     lowest = scheme.grades[-1]
@@ -685,6 +705,15 @@ def appeal_decide(
 # --- standings ---------------------------------------------------------------------------------
 
 
+def domain_subject(subject: Subject | int, scheme: Scheme | None = None) -> DomainSubject:
+    """A credit file as the scoring engine sees it: with its licence periods when the scheme's base
+    needs them (Jiangxi), else just its id (no registry reads)."""
+    subject_id = subject if isinstance(subject, int) else subject.pk
+    if not (scheme or current_scheme()).base_requires_eligibility or not subject_id:
+        return DomainSubject(id=subject_id or 0)
+    return DomainSubject(id=subject_id, eligible=periods_by_subject([subject_id]).get(subject_id, ()))
+
+
 def current_scheme() -> Scheme:
     configured = getattr(settings, "CREDIT_SCHEME", "default")
     if isinstance(configured, dict):
@@ -694,14 +723,15 @@ def current_scheme() -> Scheme:
 
 def standings_recompute(*, day: dt.date | None = None, scheme: Scheme | None = None) -> dict[str, int]:
     """Everyone's standing on ``day`` by the set-based job over the ``credit_job_subjects`` and
-    ``credit_job_records`` views, stored as that day's rows (replacing a previous run of the same day).
-    Returns the grade distribution."""
+    ``credit_job_records`` views (and, under a scheme whose base needs valid licences, the licence
+    periods rewritten from the registry first), stored as that day's rows (replacing a previous run
+    of the same day). Returns the grade distribution."""
     day = day or _today()
     scheme = scheme or current_scheme()
-    if scheme.base_requires_eligibility:
-        raise errors.ValidationFailed(SCHEME_NEEDS_ELIGIBILITY, code="credit_scheme_eligibility", scheme=scheme.name)
     subjects_sync()
     with transaction.atomic():
+        if scheme.base_requires_eligibility:
+            eligibility_refresh()
         with connection.cursor() as cursor:
             rows = run_on_cursor(
                 cursor, day=day, scheme=scheme, dialect=dialect_of(connection.vendor), tables=JOB_TABLES

@@ -11,4 +11,7 @@ urlpatterns = [
     path("records/<int:record_id>/approve/", views.record_step, {"step": "approve"}, name="record-approve"),
     path("records/<int:record_id>/appeal/", views.appeal_create, name="appeal-create"),
     path("appeals/<int:appeal_id>/decide/", views.appeal_decide, name="appeal-decide"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("catalogue/new/", views.catalogue_edit, name="catalogue-edit"),
+    path("catalogue/<int:version_id>.json", views.catalogue_download, name="catalogue-download"),
 ]

@@ -1,15 +1,17 @@
 """Staff pages of the credit office: credit files with history charts, manual entry (handle →
-review → approve), the queues of records and appeals."""
+review → approve), the queues of records and appeals, and the behaviour catalogue (view the
+versions, check an edited or uploaded version with every problem listed, publish it)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +21,11 @@ from jianguan.core.access import access_object, acting_user, require_permission
 from jianguan.core.errors import ApplicationError
 from jianguan.core.ledger import ledger_entries_for
 from jianguan.credit import selectors, services
-from jianguan.credit.domain import SubjectType
-from jianguan.credit.forms import AppealForm, DecideForm, RecordForm, StepForm
-from jianguan.credit.models import Appeal, Record
+from jianguan.credit.catalogue import catalogue_diff
+from jianguan.credit.domain import Kind, SubjectType
+from jianguan.credit.errors import CatalogueRefused, problem_message
+from jianguan.credit.forms import AppealForm, CatalogueForm, DecideForm, RecordForm, StepForm
+from jianguan.credit.models import Appeal, CatalogueVersion, Record
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -188,3 +192,104 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Appeal decided."))
     return redirect("credit:queue")
+
+
+# --- the behaviour catalogue ---------------------------------------------------------------------
+
+
+def _catalogue_sections(catalogue: Any) -> list[dict[str, Any]]:
+    """The catalogue's items grouped by subject type, bad before good, for display."""
+    sections = []
+    for entry in catalogue.subject_types.values():
+        sections.append(
+            {
+                "entry": entry,
+                "bad": catalogue.items_for(entry.code, Kind.BAD),
+                "good": catalogue.items_for(entry.code, Kind.GOOD),
+            }
+        )
+    return sections
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """The catalogue in force today, item by item, and every stored version."""
+    require_permission(request.user, "credit.view_catalogueversion", action=_("view the behaviour catalogue"))
+    today = timezone.localdate()
+    current = services.catalogue_in_force(today)
+    return render(
+        request,
+        "credit/catalogue.html",
+        {
+            "current": current,
+            "catalogue": services.catalogue_of(current),
+            "sections": _catalogue_sections(services.catalogue_of(current)),
+            "versions": CatalogueVersion.objects.order_by("-effective_from", "-id"),
+            "today": today,
+        },
+    )
+
+
+@login_required
+def catalogue_download(request: HttpRequest, version_id: int) -> JsonResponse:
+    require_permission(request.user, "credit.view_catalogueversion", action=_("view the behaviour catalogue"))
+    version = CatalogueVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        raise Http404(_("No such catalogue version."))
+    response = JsonResponse(version.document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="credit-catalogue-{version.version}.json"'
+    return response
+
+
+def _document_of(form: CatalogueForm) -> str | bytes:
+    upload = form.cleaned_data.get("upload")
+    if upload is not None:
+        return bytes(upload.read())
+    return str(form.cleaned_data.get("document") or "")
+
+
+@login_required
+def catalogue_edit(request: HttpRequest) -> HttpResponse:
+    """Edit the current version's JSON or upload a file; "check" lists every problem or what the new
+    version changes; "publish" stores it as a new version (in the ledger) for those allowed."""
+    require_permission(request.user, "credit.add_catalogueversion", action=_("publish catalogue versions"))
+    current = services.catalogue_in_force(timezone.localdate())
+    context: dict[str, Any] = {"current": current, "problems": [], "checked": None, "changes": []}
+    if request.method != "POST":
+        form = CatalogueForm(initial={"document": json.dumps(current.document, ensure_ascii=False, indent=2)})
+        context["form"] = form
+        return render(request, "credit/catalogue_edit.html", context)
+    form = CatalogueForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "credit/catalogue_edit.html", context, status=400)
+    document = _document_of(form)
+    if isinstance(document, bytes):
+        # an uploaded file is shown in the editor afterwards, so it can be corrected in place
+        data = request.POST.copy()
+        data["document"] = document.decode("utf-8", errors="replace")
+        form.data = data
+    publish = request.POST.get("action") == "publish"
+    try:
+        checked = services.catalogue_check(document)
+        if publish:
+            version = services.catalogue_publish(actor=acting_user(request), document=document)
+    except CatalogueRefused as refused:
+        context["problems"] = [
+            problem_message(p["reason"], {k: v for k, v in p.items() if k != "reason"})
+            for p in refused.extra["problems"]
+        ]
+        return render(request, "credit/catalogue_edit.html", context, status=400)
+    except ApplicationError as error:
+        context["problems"] = [error.render()]
+        return render(request, "credit/catalogue_edit.html", context, status=error.status)
+    if publish:
+        messages.success(
+            request,
+            _("Catalogue version %(version)s was published; it applies to behaviour from %(date)s.")
+            % {"version": version.version, "date": version.effective_from.isoformat()},
+        )
+        return redirect("credit:catalogue")
+    context["checked"] = checked
+    context["changes"] = catalogue_diff(services.catalogue_of(current), checked)
+    return render(request, "credit/catalogue_edit.html", context)

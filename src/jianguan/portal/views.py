@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jianguan.credit.public import public_blacklist, public_feed, public_file, public_search
-from jianguan.registry.models import Enterprise, Person, Registration
+from jianguan.portal.selectors import public_permit, public_project, public_project_search
+from jianguan.registry.models import Enterprise, PermittedWork, Person, Project, Registration
 
 
 @require_GET
@@ -33,6 +34,29 @@ def person_file(request: HttpRequest, person_id: int) -> HttpResponse:
     if person is None or not Registration.objects.filter(person=person).exists():
         raise Http404(_("No such registered person."))
     return render(request, "portal/file.html", {"file": public_file(person)})
+
+
+@require_GET
+def projects(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:64]
+    hits = public_project_search(query) if query else []
+    return render(request, "portal/projects.html", {"query": query, "hits": hits, "too_short": 0 < len(query) < 2})
+
+
+@require_GET
+def project(request: HttpRequest, code: str) -> HttpResponse:
+    found = Project.objects.select_related("jurisdiction", "owner").filter(code=code).first()
+    if found is None:
+        raise Http404(_("No such project."))
+    return render(request, "portal/project.html", {"project": public_project(found)})
+
+
+@require_GET
+def permit(request: HttpRequest, number: str) -> HttpResponse:
+    work = PermittedWork.objects.select_related("bid_section__project").filter(permit_number=number).first()
+    if work is None:
+        raise Http404(_("No such construction permit."))
+    return render(request, "portal/permit.html", {"page": public_permit(work)})
 
 
 @require_GET

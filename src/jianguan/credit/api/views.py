@@ -14,8 +14,10 @@ from rest_framework.views import APIView
 
 from jianguan.core.access import access_object, acting_user, require_permission
 from jianguan.core.api.pagination import paginated_response
+from jianguan.core.errors import ValidationFailed
 from jianguan.credit import selectors, services
 from jianguan.credit.models import Record
+from jianguan.registry.models import Enterprise
 
 
 class RecordOutput(serializers.ModelSerializer[Record]):
@@ -76,6 +78,71 @@ class SubjectStandingApi(APIView):
                     "blacklist": sorted(r.value for r in standing.blacklist),
                     "records": list(standing.records),
                 }
+            ).data
+        )
+
+
+class GradeOutput(serializers.Serializer[Any]):
+    uscc = serializers.CharField()
+    name = serializers.CharField()
+    day = serializers.DateField()
+    score = serializers.DecimalField(max_digits=8, decimal_places=2)
+    grade = serializers.CharField()
+    blacklisted = serializers.BooleanField()
+    blacklist = serializers.ListField(child=serializers.CharField())
+
+
+MAX_GRADES = 200
+UNKNOWN_CODES = _("No enterprise with these unified social credit codes is registered: %(codes)s.")
+TOO_MANY_CODES = _("At most %(limit)s credit codes per request.")
+
+
+class GradeListApi(APIView):
+    """The grade of several enterprises on one day, by credit code — for bid evaluation (every
+    bidder as of the opening day), for licensing and for the weighting of random inspections."""
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        uscc = serializers.ListField(child=serializers.CharField(max_length=18), min_length=1)
+        on = serializers.DateField(required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=GradeOutput(many=True))
+    def get(self, request: Request) -> Response:
+        require_permission(request.user, "credit.view_subject", action=_("view credit files"))
+        filters = self.FilterSerializer(
+            data={
+                "uscc": request.query_params.getlist("uscc"),
+                **({"on": request.query_params["on"]} if "on" in request.query_params else {}),
+            }
+        )
+        filters.is_valid(raise_exception=True)
+        codes = list(dict.fromkeys(code.strip().upper() for code in filters.validated_data["uscc"]))
+        if len(codes) > MAX_GRADES:
+            raise ValidationFailed(
+                TOO_MANY_CODES, code="credit_too_many_codes", extra={"field": "uscc"}, limit=MAX_GRADES
+            )
+        enterprises = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=codes)}
+        missing = [code for code in codes if code not in enterprises]
+        if missing:
+            raise ValidationFailed(
+                UNKNOWN_CODES, code="credit_subject_unknown", extra={"field": "uscc"}, codes=", ".join(missing)
+            )
+        day = filters.validated_data.get("on") or timezone.localdate()
+        standings = selectors.credit_grades(list(enterprises.values()), day)
+        return Response(
+            GradeOutput(
+                [
+                    {
+                        "uscc": code,
+                        "name": enterprises[code].name,
+                        "day": day,
+                        "score": standings[enterprises[code].pk].score,
+                        "grade": standings[enterprises[code].pk].grade,
+                        "blacklisted": standings[enterprises[code].pk].blacklisted,
+                        "blacklist": sorted(r.value for r in standings[enterprises[code].pk].blacklist),
+                    }
+                    for code in codes
+                ],
+                many=True,
             ).data
         )
 
