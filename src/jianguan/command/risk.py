@@ -151,9 +151,16 @@ def section_url(section_id: int) -> str:
     return f"/command/warnings/?status=active&q={section_id}"
 
 
+def _shared_risks(user: AnyUser) -> list[SiteRisk]:
+    """The active sites' scores, computed once for the ranking and the map of one dashboard."""
+    from jianguan.core.dashboards import shared
+
+    return shared(("command.site_risks", user.pk), lambda: site_risks(user=user))
+
+
 def ranking_panel(user: AnyUser) -> dict[str, Any]:
     rows = []
-    for risk in site_risks(user=user, limit=15):
+    for risk in _shared_risks(user)[:15]:
         if risk.score <= 0:
             break
         reasons = "；".join(str(f.label) for f in risk.factors[:3])
@@ -176,7 +183,7 @@ def sites_map_panel(user: AnyUser) -> dict[str, Any]:
             "level": risk.band,
             "url": section_url(risk.section_id),
         }
-        for risk in site_risks(user=user)
+        for risk in _shared_risks(user)
         if risk.latitude is not None and risk.longitude is not None
     ]
     return {"points": points, "labels": labels}

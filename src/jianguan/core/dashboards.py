@@ -17,9 +17,10 @@ shape of their data:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.utils.functional import Promise
@@ -60,18 +61,39 @@ def panels_for(user: AnyUser) -> list[Panel]:
     )
 
 
+T = TypeVar("T")
+_shared: ContextVar[dict[Hashable, Any] | None] = ContextVar("dashboard_shared", default=None)
+
+
+def shared(key: Hashable, compute: Callable[[], T]) -> T:
+    """What several panels of one dashboard read (e.g. the stage statistics behind three panels,
+    the risk scores behind the ranking and the map) computed once per dashboard, not once per
+    panel; outside ``dashboard_data`` it is simply computed."""
+    memo = _shared.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    result: T = memo[key]
+    return result
+
+
 def dashboard_data(user: AnyUser) -> list[dict[str, Any]]:
     """The data of every panel the user may see."""
-    return [
-        {
-            "code": panel.code,
-            "title": str(panel.title),
-            "kind": panel.kind,
-            "wide": panel.wide,
-            "data": panel.compute(user),
-        }
-        for panel in panels_for(user)
-    ]
+    token = _shared.set({})
+    try:
+        return [
+            {
+                "code": panel.code,
+                "title": str(panel.title),
+                "kind": panel.kind,
+                "wide": panel.wide,
+                "data": panel.compute(user),
+            }
+            for panel in panels_for(user)
+        ]
+    finally:
+        _shared.reset(token)
 
 
 @dataclass(frozen=True)

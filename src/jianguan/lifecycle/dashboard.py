@@ -8,13 +8,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.access import AnyUser
-from jianguan.core.dashboards import Panel
+from jianguan.core.dashboards import Panel, shared
 
 
 def _by_stage(user: AnyUser) -> dict[str, Any]:
     from jianguan.lifecycle.selectors import stage_statistics
 
-    stats = stage_statistics(user=user)
+    stats = shared(("lifecycle.stage_statistics", user.pk), lambda: stage_statistics(user=user))
     return {
         "categories": [s.label for s in stats["stages"]],
         "series": [
@@ -27,7 +27,7 @@ def _by_stage(user: AnyUser) -> dict[str, Any]:
 def _average_days(user: AnyUser) -> dict[str, Any]:
     from jianguan.lifecycle.selectors import stage_statistics
 
-    stats = stage_statistics(user=user)
+    stats = shared(("lifecycle.stage_statistics", user.pk), lambda: stage_statistics(user=user))
     line = [s for s in stats["stages"] if stats["average_days"].get(s.code) is not None]
     return {
         "categories": [s.label for s in line],
@@ -39,7 +39,7 @@ def _average_days(user: AnyUser) -> dict[str, Any]:
 def _passed_deadlines(user: AnyUser) -> dict[str, Any]:
     from jianguan.lifecycle.selectors import stage_statistics
 
-    stats = stage_statistics(user=user)
+    stats = shared(("lifecycle.stage_statistics", user.pk), lambda: stage_statistics(user=user))
     return {
         "value": stats["overdue"],
         "unit": "",
