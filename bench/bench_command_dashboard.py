@@ -8,14 +8,20 @@ alone. Target (issue 14): under 500 ms on the city-scale demo.
 
     .venv/bin/python bench/bench_command_dashboard.py [tiny|city]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_command_dashboard.py
+
+``--reuse`` measures a demo city already built in the database ``DATABASE_URL`` names (e.g. by
+``jianguan demo --no-serve``) instead of building one; nothing is written to it but a session.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from common import bench_database
 
@@ -26,9 +32,20 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
-def run(scale: str = "city", repeat: int = 20, out: io.TextIOBase | None = None) -> dict[str, float]:
+@contextmanager
+def _existing() -> Iterator[str]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianguan.config.settings")
+    import django
+
+    django.setup()
+    yield f"the existing database ({os.environ.get('DATABASE_URL', 'default')})"
+
+
+def run(
+    scale: str = "city", repeat: int = 20, out: io.TextIOBase | None = None, reuse: bool = False
+) -> dict[str, float]:
     write = (out or sys.stdout).write
-    with bench_database(f"dashboard_{scale}") as where:
+    with _existing() if reuse else bench_database(f"dashboard_{scale}") as where:
         from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
@@ -37,9 +54,12 @@ def run(scale: str = "city", repeat: int = 20, out: io.TextIOBase | None = None)
         from jianguan.core.demo_framework import DEMO_PASSWORD, demo_build
         from jianguan.core.models import User
 
-        started = time.perf_counter()
-        demo_build(scale=scale, out=io.StringIO(), show_progress=False)
-        write(f"demo city ({scale}) built on {where} in {time.perf_counter() - started:.1f} s\n")
+        if reuse:
+            write(f"demo city already built in {where}\n")
+        else:
+            started = time.perf_counter()
+            demo_build(scale=scale, out=io.StringIO(), show_progress=False)
+            write(f"demo city ({scale}) built on {where} in {time.perf_counter() - started:.1f} s\n")
         client = Client(HTTP_HOST="127.0.0.1")
         assert client.login(username="command", password=DEMO_PASSWORD)
         user = User.objects.get(username="command")
@@ -85,4 +105,6 @@ if __name__ == "__main__":
         at = arguments.index("--repeat")
         repeat = int(arguments[at + 1])
         del arguments[at : at + 2]
-    run(arguments[0] if arguments else "city", repeat=repeat)
+    reuse = "--reuse" in arguments
+    arguments = [a for a in arguments if a != "--reuse"]
+    run(arguments[0] if arguments else "city", repeat=repeat, reuse=reuse)

@@ -108,12 +108,15 @@ def _warning_factors(section_ids: list[int]) -> dict[int, list[Factor]]:
     )
     from jianguan.command.catalogue import KINDS
 
+    labels: dict[str, str] = {}  # each kind's label translated once, not once per warning
     for subject_type, subject_id, severity, deadline, label, kind in rows.iterator():
         targets = subjects.get((subject_type, subject_id))
         if not targets:
             continue
         points = SEVERITY_POINTS.get(severity, 5) * (OVERDUE_FACTOR if deadline < now else 1)
-        kind_label = KINDS[kind].label if kind in KINDS else kind
+        if kind not in labels:
+            labels[kind] = str(KINDS[kind].label) if kind in KINDS else kind
+        kind_label = labels[kind]
         for section_id in targets:
             found[section_id].append(Factor(f"{kind_label}（{label}）", points))
     return found

@@ -27,8 +27,15 @@ class _Calendar:
 
     def __init__(self) -> None:
         self._years: dict[int, dict[dt.date, bool]] = {}
+        self._answers: dict[dt.date, bool] = {}  # chinesecalendar checks each date slowly (~20 µs)
 
     def working(self, day: dt.date) -> bool:
+        answer = self._answers.get(day)
+        if answer is None:
+            answer = self._answers[day] = self._working(day)
+        return answer
+
+    def _working(self, day: dt.date) -> bool:
         year = self._years.get(day.year)
         if year is None:
             year = dict(CalendarDay.objects.filter(day__year=day.year).values_list("day", "is_working_day"))
