@@ -78,11 +78,11 @@ class Fleet:
 
 
 def fleet_load(*, limit: int = 50) -> Fleet:
-    """The active devices the simulator plays, at most ``limit`` of each kind (demo devices first)."""
+    """The active devices the simulator plays, at most ``limit`` of each kind, by serial."""
     from jianguan.attendance.models import Enrolment
     from jianguan.core.models import Device
 
-    active = Device.objects.filter(status=Device.Status.ACTIVE).order_by("-serial")
+    active = Device.objects.filter(status=Device.Status.ACTIVE)
     fleet = Fleet()
     terminals = list(active.filter(protocol=Device.Protocol.ZKTECO_PUSH).order_by("serial")[:limit])
     pins: dict[int, list[str]] = {}
@@ -187,8 +187,8 @@ class Simulator:
             except (OSError, urllib.error.URLError) as exc:
                 self.report.fail("zkteco", f"{terminal.serial}: {exc}")
 
-    def punches(self, tick: int, count: int) -> None:
-        when = timezone.localtime(self.now - dt.timedelta(minutes=self._ticks - tick))
+    def punches(self, tick: int, minute: dt.datetime, count: int) -> None:
+        when = timezone.localtime(minute)
         for index, terminal in enumerate(self.fleet.terminals):
             lines = []
             for i in range(count):
@@ -214,8 +214,8 @@ class Simulator:
                 self.report.fail("zkteco", f"{terminal.serial}: {answer.strip()}")
 
     # -- dust and noise monitors (HJ 212) -------------------------------------------------------
-    def minute_data(self, tick: int) -> None:
-        when = timezone.localtime(self.now - dt.timedelta(minutes=self._ticks - tick))
+    def minute_data(self, tick: int, minute: dt.datetime) -> None:
+        when = timezone.localtime(minute)
         for monitor in self.fleet.monitors:
             hot = monitor.serial == self.hot_monitor
             values = {
@@ -270,8 +270,8 @@ class Simulator:
                 return
 
     # -- cranes and hoists (MQTT) ---------------------------------------------------------------
-    def telemetry(self, tick: int) -> None:
-        when = self.now - dt.timedelta(minutes=self._ticks - tick)
+    def telemetry(self, tick: int, minute: dt.datetime) -> None:
+        when = minute
         for device in self.fleet.mqtt:
             ts = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             if device.kind == "crane_monitor":
@@ -321,8 +321,6 @@ class Simulator:
                 self.report.fail("mqtt", f"{topic}: {exc}")
 
     # -- the run --------------------------------------------------------------------------------
-    _ticks = 1
-
     def run(
         self,
         *,
@@ -332,16 +330,16 @@ class Simulator:
         on_tick: Callable[[int], object] | None = None,
     ) -> Report:
         """``ticks`` rounds, ``pace`` seconds apart at most (0: as fast as the servers answer)."""
-        self._ticks = ticks
         self.handshake()
         for tick in range(ticks):
             started = time.monotonic()
+            minute = self.now - dt.timedelta(minutes=ticks - tick)  # simulated time ends at the present minute
             if self.fleet.terminals:
-                self.punches(tick, punches_per_tick)
+                self.punches(tick, minute, punches_per_tick)
             if self.fleet.monitors:
-                self.minute_data(tick)
+                self.minute_data(tick, minute)
             if self.fleet.mqtt:
-                self.telemetry(tick)
+                self.telemetry(tick, minute)
             if on_tick:
                 on_tick(tick)
             rest = pace - (time.monotonic() - started)
